@@ -1,0 +1,185 @@
+/*
+ * arena.c - memory.  Every allocation of the library goes through the
+ * caller's spill_allocator (the C library's by default), so tests can fail
+ * the Nth one.  Pages are built in an arena: a list of blocks handed out by
+ * bumping a pointer and released together by arena_reset(), which keeps at
+ * most `keep` bytes of blocks for the next page so a giant page does not pin
+ * its memory.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void *mem_alloc(const spill_allocator *a, size_t size)
+{
+    if (a && a->malloc_fn)
+        return a->malloc_fn(a->user, size);
+    return malloc(size);
+}
+
+void *mem_realloc(const spill_allocator *a, void *p, size_t size)
+{
+    if (a && a->realloc_fn)
+        return a->realloc_fn(a->user, p, size);
+    return realloc(p, size);
+}
+
+void mem_free(const spill_allocator *a, void *p)
+{
+    if (!p)
+        return;
+    if (a && a->free_fn)
+        a->free_fn(a->user, p);
+    else
+        free(p);
+}
+
+char *mem_strdup(const spill_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = mem_alloc(a, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+struct arena_block {
+    arena_block *next;
+    size_t size;  /* usable bytes after the header */
+    size_t used;
+    /* data follows, 16-byte aligned */
+};
+
+#define BLOCK_HEADER ((sizeof(arena_block) + 15) & ~(size_t)15)
+#define MIN_BLOCK ((size_t)64 << 10)
+
+static unsigned char *block_data(arena_block *b)
+{
+    return (unsigned char *)b + BLOCK_HEADER;
+}
+
+void arena_init(arena *a, const spill_allocator *alloc, size_t keep)
+{
+    memset(a, 0, sizeof *a);
+    if (alloc)
+        a->alloc = *alloc;
+    a->keep = keep;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if (size == 0)
+        size = 16;
+    arena_block *b = a->head;
+    if (b && b->size - b->used >= size) {
+        void *p = block_data(b) + b->used;
+        b->used += size;
+        return p;
+    }
+    /* Look for room in an older block kept from a previous page. */
+    for (arena_block *o = b ? b->next : NULL; o; o = o->next) {
+        if (o->size - o->used >= size) {
+            void *p = block_data(o) + o->used;
+            o->used += size;
+            return p;
+        }
+    }
+    size_t want = b ? b->size * 2 : MIN_BLOCK;
+    if (want < size)
+        want = size;
+    if (want > ((size_t)256 << 20) && want > size)
+        want = size;  /* past 256 MiB grow only by what is asked */
+    if (want > SIZE_MAX - BLOCK_HEADER)
+        return NULL;
+    arena_block *nb = mem_alloc(&a->alloc, BLOCK_HEADER + want);
+    if (!nb)
+        return NULL;
+    nb->size = want;
+    nb->used = size;
+    nb->next = a->head;
+    a->head = nb;
+    return block_data(nb);
+}
+
+void *arena_zalloc(arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *p = arena_alloc(a, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
+void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size)
+{
+    if (size && new_n > SIZE_MAX / size)
+        return NULL;
+    void *q = arena_alloc(a, new_n * size);
+    if (q && p && old_n)
+        memcpy(q, p, old_n * size);
+    return q;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+    char *d = arena_alloc(a, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+char *arena_printf(arena *a, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *d = arena_alloc(a, (size_t)n + 1);
+    if (!d)
+        return NULL;
+    if ((size_t)n < sizeof small) {
+        memcpy(d, small, (size_t)n + 1);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return d;
+}
+
+void arena_reset(arena *a)
+{
+    /* Keep the newest blocks up to `keep` bytes; free the rest. */
+    size_t kept = 0;
+    arena_block **link = &a->head;
+    while (*link) {
+        arena_block *b = *link;
+        if (kept + b->size <= a->keep) {
+            kept += b->size;
+            b->used = 0;
+            link = &b->next;
+        } else {
+            *link = b->next;
+            mem_free(&a->alloc, b);
+        }
+    }
+}
+
+void arena_destroy(arena *a)
+{
+    while (a->head) {
+        arena_block *b = a->head;
+        a->head = b->next;
+        mem_free(&a->alloc, b);
+    }
+}

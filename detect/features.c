@@ -1,0 +1,743 @@
+/*
+ * features.c - per-segment features: the feature schema.
+ *
+ * Input: the page's lines and segments with their scripts and languages.
+ * Output: one vector of features_count() floats per segment (page_work.feat)
+ * and per-line numbers later stages share (page_work.li: repetition,
+ * cohesion).
+ *
+ * One pass over each line gathers its character classes, words, stopwords,
+ * garbage cues and topic terms; page-level aggregates follow (topic centroid,
+ * line repetition, the longest line); then every segment's vector is filled
+ * from the table `FEATURES` below, which is the schema: its names in order
+ * are written into every model, and a model trained on another list is
+ * refused.  Change the list, bump FEATURE_SCHEMA_VERSION.
+ *
+ * Cohesion is the cosine between a line's hashed term vector and the page's
+ * centroid without that line: the article's lines share its vocabulary, a
+ * teaser of another article does not.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uscript.h>
+#include <xxhash.h>
+
+#include "internal.h"
+
+#define TOPIC_DIM 4096u  /* hashed term vector size, a power of two */
+
+/* What one pass over a line finds. */
+typedef struct line_stats {
+    uint32_t cp, letters, digits, punct, symbols, upper, cased, controls, others;
+    uint32_t words, title_words, stop, seps, mojibake, max_run, urls;
+    uint32_t term0, n_terms;  /* topic terms, in page_ctx.terms */
+    uint8_t end_punct, blank;
+    float dot_c;              /* line . centroid */
+    float norm2;              /* |line|^2 */
+} line_stats;
+
+typedef struct page_ctx {
+    page_work *w;
+    line_stats *ls;
+    uint32_t *terms;
+    size_t n_terms, cap_terms;
+    float *centroid;
+    double centroid_norm2;
+    const char *lang;           /* page language code */
+    bool stop_known;
+    int32_t main_group;
+    double main_group_share;
+    size_t total_cp;
+    size_t *cp_before;          /* non-space code points before each line */
+    size_t longest;             /* index of the longest line */
+    uint32_t longest_cp;
+    size_t n_content_lines;     /* lines that are not blank */
+    uint64_t batch_pages;
+    /* current segment */
+    const seg *s;
+    size_t si;
+    const line_stats *L;
+    size_t li;
+    uint32_t seg_cp, seg_words;
+    uint8_t seg_colon;
+} page_ctx;
+
+/* ---- one pass over a line ------------------------------------------- */
+
+static bool is_sentence_end(int32_t cp)
+{
+    switch (cp) {
+    case '.': case '!': case '?': case 0x2026: /* … */
+    case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF0E: /* 。！？． */
+    case 0x061F: case 0x06D4: /* Arabic ? and full stop */
+    case 0x0964: case 0x0965: /* Devanagari danda */
+    case 0x0589: case 0x1362: case 0x104B: /* Armenian, Ethiopic, Myanmar */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Separators of menus and breadcrumbs. */
+static bool is_separator(int32_t cp)
+{
+    switch (cp) {
+    case '|': case 0x00BB: case 0x00AB: case 0x203A: case 0x2039: case 0x2022:
+    case 0x00B7: case '>': case '/': case 0x2192: case 0x25B8: case 0x25BA: case 0x2503:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Characters UTF-8 leaves behind when decoded as cp1252 / Latin-1: the
+ * continuation bytes 0x80-0xBF seen through those code pages. */
+static bool is_cp1252_tail(int32_t cp)
+{
+    if (cp >= 0x80 && cp <= 0xBF)
+        return true;
+    switch (cp) {
+    case 0x152: case 0x153: case 0x160: case 0x161: case 0x178: case 0x17D: case 0x17E:
+    case 0x192: case 0x2C6: case 0x2DC: case 0x2013: case 0x2014: case 0x2018: case 0x2019:
+    case 0x201A: case 0x201C: case 0x201D: case 0x201E: case 0x2020: case 0x2021:
+    case 0x2022: case 0x2026: case 0x2030: case 0x2039: case 0x203A: case 0x20AC:
+    case 0x2122:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ... and through cp1251 (Cyrillic read as Cyrillic: "РџСЂРёРІРµС‚"). */
+static bool is_cp1251_tail(int32_t cp)
+{
+    return (cp >= 0x402 && cp <= 0x40F) || (cp >= 0x452 && cp <= 0x45F) || cp == 0x490 ||
+           cp == 0x491 || (cp >= 0xA0 && cp <= 0xBF) || cp == 0x2116 || is_cp1252_tail(cp);
+}
+
+/* Whether the pair (prev, cp) is a typical mojibake bigram: a lead byte of
+ * UTF-8 decoded in a legacy code page, followed by a continuation byte
+ * decoded the same way. */
+static bool is_mojibake_pair(int32_t prev, int32_t cp)
+{
+    if (prev >= 0xC2 && prev <= 0xEF && is_cp1252_tail(cp))
+        return true;                              /* UTF-8 as cp1252/Latin-1 */
+    if ((prev == 0x420 || prev == 0x421) && is_cp1251_tail(cp))
+        return true;                              /* UTF-8 as cp1251 */
+    if (prev >= 0x400 && prev <= 0x4FF && cp >= 0x2500 && cp <= 0x259F)
+        return true;                              /* UTF-8 as KOI8-R */
+    return false;
+}
+
+typedef struct word_acc {
+    page_ctx *c;
+    line_stats *L;
+    const char *lang;
+    uint32_t prev_cjk;  /* hash of the previous one-letter word, for bigrams */
+    bool has_prev_cjk;
+    spill_status st;
+} word_acc;
+
+static void add_term(word_acc *a, uint32_t h)
+{
+    page_ctx *c = a->c;
+    if (a->st)
+        return;
+    if (c->n_terms == c->cap_terms) {
+        size_t cap = c->cap_terms ? c->cap_terms * 2 : 1024;
+        uint32_t *v = arena_grow(c->w->a, c->terms, c->n_terms, cap, sizeof *v);
+        if (!v) {
+            a->st = SPILL_E_NOMEM;
+            return;
+        }
+        c->terms = v;
+        c->cap_terms = cap;
+    }
+    c->terms[c->n_terms++] = h;
+    a->L->n_terms++;
+}
+
+static void on_word(void *user, const char *w, size_t n, int32_t script)
+{
+    word_acc *a = user;
+    const stopwords *sw = a->c->w->model->stopwords;
+    bool stop = a->lang && stopwords_has(sw, a->lang, w, n);
+    a->L->stop += stop;
+    uint32_t h = (uint32_t)XXH3_64bits(w, n);
+    bool cjk = script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA;
+    if (cjk) {
+        /* Single ideographs say little about a topic; pairs do. */
+        if (a->has_prev_cjk)
+            add_term(a, (a->prev_cjk * 31u) ^ h);
+        a->prev_cjk = h;
+        a->has_prev_cjk = true;
+        return;
+    }
+    a->has_prev_cjk = false;
+    if (stop || n < 2)
+        return;
+    bool digits = true;
+    for (size_t i = 0; i < n && digits; i++)
+        digits = w[i] >= '0' && w[i] <= '9';
+    if (!digits)
+        add_term(a, h);
+}
+
+static spill_status scan_line(page_ctx *c, size_t li)
+{
+    page_work *w = c->w;
+    const line *ln = &w->lines[li];
+    line_stats *L = &c->ls[li];
+    const char *t = w->text;
+    int32_t prev = -1, run_cp = -1;
+    uint32_t run = 0;
+    int32_t last_nonspace = -1;
+    bool word_start = true;
+    for (uint32_t i = ln->b0; i < ln->b1;) {
+        int32_t cp;
+        i += (uint32_t)utf8_next(t, i, &cp);
+        unsigned cls = utf8_class(cp);
+        if (cls & CC_SPACE) {
+            word_start = true;
+            prev = -1;
+            run = 0;
+            continue;
+        }
+        L->cp++;
+        last_nonspace = cp;
+        if (cls & CC_LETTER) {
+            L->letters++;
+            if (word_start) {
+                if (cls & CC_UPPER)
+                    L->title_words++;
+            }
+            if (cls & CC_UPPER)
+                L->upper++;
+            if (utf8_is_cased(cp))
+                L->cased++;
+        } else if (cls & CC_DIGIT) {
+            L->digits++;
+        } else if (cls & CC_PUNCT) {
+            L->punct++;
+        } else if (cls & CC_SYMBOL) {
+            L->symbols++;
+        } else if (cls & CC_CONTROL) {
+            L->controls++;
+        } else if (cls & CC_OTHER) {
+            L->others++;
+        }
+        if (is_separator(cp))
+            L->seps++;
+        if (prev >= 0 && is_mojibake_pair(prev, cp))
+            L->mojibake++;
+        if (!(cls & (CC_LETTER | CC_MARK | CC_DIGIT))) {
+            run = cp == run_cp ? run + 1 : 1;
+            run_cp = cp;
+            if (run > L->max_run)
+                L->max_run = run;
+        } else {
+            run = 0;
+            run_cp = -1;
+        }
+        prev = cp;
+        word_start = !(cls & (CC_LETTER | CC_MARK | CC_DIGIT)) && cp != '\'' && cp != 0x2019;
+    }
+    L->blank = L->cp == 0;
+    L->end_punct = last_nonspace >= 0 && is_sentence_end(last_nonspace);
+    /* URLs and e-mail addresses. */
+    for (uint32_t i = ln->b0; i + 4 < ln->b1; i++) {
+        if ((t[i] == 'h' && !strncmp(t + i, "http", 4)) ||
+            (t[i] == 'w' && i + 4 < ln->b1 && !strncmp(t + i, "www.", 4)) ||
+            (t[i] == '@' && i > ln->b0 && t[i - 1] != ' ' && t[i + 1] != ' '))
+            L->urls++;
+    }
+    word_acc acc = {.c = c, .L = L, .lang = c->stop_known ? c->lang : NULL};
+    L->term0 = (uint32_t)c->n_terms;
+    L->words = (uint32_t)text_words(t + ln->b0, ln->b1 - ln->b0, on_word, &acc);
+    return acc.st;
+}
+
+/* ---- repetition ------------------------------------------------------ */
+
+uint64_t features_line_hash(const char *s, size_t len, uint32_t *norm_len)
+{
+    /* Letters lower-cased, digits as '0', the rest dropped; hashed in
+     * chunks, each seeded with the hash so far. */
+    char buf[512];
+    size_t n = 0;
+    uint32_t kept = 0;
+    uint64_t h = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        i += utf8_next(s, i, &cp);
+        unsigned cls = utf8_class(cp);
+        if (cls & CC_DIGIT) {
+            cp = '0';
+        } else if (cls & CC_LETTER) {
+            cp = utf8_lower(cp);
+        } else {
+            continue;
+        }
+        kept++;
+        if (n + 4 > sizeof buf) {
+            h = XXH3_64bits_withSeed(buf, n, h);
+            n = 0;
+        }
+        n += utf8_encode(cp, buf + n);
+    }
+    h = XXH3_64bits_withSeed(buf, n, h);
+    if (norm_len)
+        *norm_len = kept;
+    if (!kept)
+        return 0;
+    return h ? h : 1;
+}
+
+/* Marks every line with the first line of the same text and the count. */
+static spill_status find_repeats(page_ctx *c)
+{
+    page_work *w = c->w;
+    size_t n = w->n_lines, cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    uint32_t *slot = arena_alloc(w->a, cap * sizeof *slot);
+    if (!slot)
+        return SPILL_E_NOMEM;
+    memset(slot, 0xFF, cap * sizeof *slot);
+    for (size_t i = 0; i < n; i++) {
+        line_info *li = &w->li[i];
+        li->first_same = (uint32_t)i;
+        li->same_count = 1;
+        li->hash = features_line_hash(w->text + w->lines[i].b0,
+                                      w->lines[i].b1 - w->lines[i].b0, &li->norm_len);
+        if (!li->hash)
+            continue;
+        size_t k = (size_t)li->hash & (cap - 1);
+        while (slot[k] != UINT32_MAX && w->li[slot[k]].hash != li->hash)
+            k = (k + 1) & (cap - 1);
+        if (slot[k] == UINT32_MAX) {
+            slot[k] = (uint32_t)i;
+        } else {
+            li->first_same = slot[k];
+            w->li[slot[k]].same_count++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        w->li[i].same_count = w->li[w->li[i].first_same].same_count;
+    return SPILL_OK;
+}
+
+/* ---- topic cohesion -------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static spill_status cohesion(page_ctx *c)
+{
+    page_work *w = c->w;
+    c->centroid = arena_zalloc(w->a, TOPIC_DIM, sizeof *c->centroid);
+    if (!c->centroid)
+        return SPILL_E_NOMEM;
+    for (size_t i = 0; i < c->n_terms; i++) {
+        c->terms[i] &= TOPIC_DIM - 1;
+        c->centroid[c->terms[i]] += 1.0f;
+    }
+    double cn = 0;
+    for (size_t d = 0; d < TOPIC_DIM; d++)
+        cn += (double)c->centroid[d] * c->centroid[d];
+    c->centroid_norm2 = cn;
+    for (size_t li = 0; li < w->n_lines; li++) {
+        line_stats *L = &c->ls[li];
+        uint32_t *t = c->terms + L->term0;
+        double dot = 0, n2 = 0;
+        if (L->n_terms > 1)
+            qsort(t, L->n_terms, sizeof *t, cmp_u32);
+        for (uint32_t k = 0; k < L->n_terms;) {
+            uint32_t j = k;
+            while (j < L->n_terms && t[j] == t[k])
+                j++;
+            double cnt = j - k;
+            dot += cnt * c->centroid[t[k]];
+            n2 += cnt * cnt;
+            k = j;
+        }
+        /* cos(v, C - v) = (v.C - |v|^2) / (|v| |C - v|) */
+        double rest2 = cn - 2 * dot + n2;
+        double num = dot - n2;
+        float coh = 0;
+        if (n2 > 0 && rest2 > 1e-9)
+            coh = (float)(num / (sqrt(n2) * sqrt(rest2)));
+        w->li[li].cohesion = coh < 0 ? 0 : coh;
+    }
+    return SPILL_OK;
+}
+
+/* ---- the schema ------------------------------------------------------ */
+
+typedef float (*feature_fn)(const page_ctx *c);
+
+static float ratio(double a, double b)
+{
+    return b > 0 ? (float)(a / b) : 0.0f;
+}
+
+static float lg(double x)
+{
+    return (float)log1p(x);
+}
+
+/* The nearest line before (dir -1) or after (+1) li that is not blank. */
+static const line_stats *neighbour(const page_ctx *c, size_t li, int dir, size_t *at)
+{
+    size_t n = c->w->n_lines;
+    for (size_t k = li;;) {
+        if (dir < 0 && k == 0)
+            return NULL;
+        k = dir < 0 ? k - 1 : k + 1;
+        if (k >= n)
+            return NULL;
+        if (!c->ls[k].blank) {
+            if (at)
+                *at = k;
+            return &c->ls[k];
+        }
+    }
+}
+
+static float line_stop_ratio(const line_stats *L)
+{
+    return ratio(L->stop, L->words);
+}
+
+static float f_len(const page_ctx *c) { return lg(c->L->cp); }
+static float f_words(const page_ctx *c) { return lg(c->L->words); }
+static float f_word_len(const page_ctx *c)
+{
+    float v = ratio(c->L->letters, c->L->words);
+    return v > 20 ? 20 : v;
+}
+static float f_letters(const page_ctx *c) { return ratio(c->L->letters, c->L->cp); }
+static float f_digits(const page_ctx *c) { return ratio(c->L->digits, c->L->cp); }
+static float f_punct(const page_ctx *c) { return ratio(c->L->punct, c->L->cp); }
+static float f_symbols(const page_ctx *c) { return ratio(c->L->symbols, c->L->cp); }
+static float f_upper(const page_ctx *c) { return ratio(c->L->upper, c->L->cased); }
+static float f_title(const page_ctx *c) { return ratio(c->L->title_words, c->L->words); }
+static float f_end_punct(const page_ctx *c) { return c->L->end_punct; }
+static float f_stop(const page_ctx *c) { return line_stop_ratio(c->L); }
+static float f_stop_known(const page_ctx *c) { return c->stop_known; }
+static float f_seps(const page_ctx *c) { return lg(c->L->seps); }
+static float f_seps_per_word(const page_ctx *c) { return ratio(c->L->seps, c->L->words + 1); }
+static float f_urls(const page_ctx *c) { return c->L->urls > 0; }
+static float f_pos(const page_ctx *c) { return ratio(c->li, c->w->n_lines); }
+static float f_char_pos(const page_ctx *c)
+{
+    return ratio(c->cp_before[c->li] + c->L->cp / 2.0, c->total_cp);
+}
+static float f_page_lines(const page_ctx *c) { return lg(c->n_content_lines); }
+static float f_page_len(const page_ctx *c) { return lg(c->total_cp); }
+static float f_rep_page(const page_ctx *c) { return lg(c->w->li[c->li].same_count - 1); }
+static float f_rep_first(const page_ctx *c)
+{
+    return c->w->li[c->li].first_same == c->li;
+}
+static float f_rep_batch(const page_ctx *c)
+{
+    /* Other pages of the batch holding this line (the page itself is in
+     * the counts when they were made from the same input). */
+    const spill_hints *h = c->w->hints;
+    uint64_t hash = c->w->li[c->li].hash;
+    if (!h || !h->batch || !hash)
+        return 0.0f;
+    uint32_t n = linestats_count(h->batch, hash);
+    return lg(n > 1 ? n - 1 : 0);
+}
+static float f_cohesion(const page_ctx *c) { return c->w->li[c->li].cohesion; }
+static float f_has_terms(const page_ctx *c) { return c->L->n_terms > 0; }
+static float f_longest_rel(const page_ctx *c) { return ratio(c->L->cp, c->longest_cp); }
+static float f_from_longest(const page_ctx *c)
+{
+    return ratio((double)c->li - (double)c->longest, c->w->n_lines);
+}
+static float f_prev_len(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, -1, NULL);
+    return n ? lg(n->cp) : 0;
+}
+static float f_next_len(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, 1, NULL);
+    return n ? lg(n->cp) : 0;
+}
+static float f_prev_stop(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, -1, NULL);
+    return n ? line_stop_ratio(n) : 0;
+}
+static float f_next_stop(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, 1, NULL);
+    return n ? line_stop_ratio(n) : 0;
+}
+static float f_prev_punct(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, -1, NULL);
+    return n ? n->end_punct : 0;
+}
+static float f_next_punct(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, 1, NULL);
+    return n ? n->end_punct : 0;
+}
+static float f_prev_cohesion(const page_ctx *c)
+{
+    size_t at;
+    return neighbour(c, c->li, -1, &at) ? c->w->li[at].cohesion : 0;
+}
+static float f_next_cohesion(const page_ctx *c)
+{
+    size_t at;
+    return neighbour(c, c->li, 1, &at) ? c->w->li[at].cohesion : 0;
+}
+/* Mean of a per-line quantity over up to three lines on each side. */
+static float window(const page_ctx *c, float (*q)(const line_stats *))
+{
+    double sum = 0;
+    int n = 0;
+    size_t at = c->li;
+    for (int k = 0; k < 3; k++) {
+        const line_stats *L = neighbour(c, at, -1, &at);
+        if (!L)
+            break;
+        sum += q(L);
+        n++;
+    }
+    at = c->li;
+    for (int k = 0; k < 3; k++) {
+        const line_stats *L = neighbour(c, at, 1, &at);
+        if (!L)
+            break;
+        sum += q(L);
+        n++;
+    }
+    return n ? (float)(sum / n) : 0;
+}
+static float q_len(const line_stats *L) { return lg(L->cp); }
+static float q_punct(const line_stats *L) { return L->end_punct; }
+static float f_win_len(const page_ctx *c) { return window(c, q_len); }
+static float f_win_punct(const page_ctx *c) { return window(c, q_punct); }
+static float f_win_stop(const page_ctx *c) { return window(c, line_stop_ratio); }
+static float f_mojibake(const page_ctx *c) { return ratio(c->L->mojibake, c->L->cp); }
+static float f_controls(const page_ctx *c) { return ratio(c->L->controls, c->L->cp); }
+static float f_others(const page_ctx *c) { return ratio(c->L->others, c->L->cp); }
+static float f_max_run(const page_ctx *c) { return lg(c->L->max_run); }
+static float f_seg_share(const page_ctx *c) { return ratio(c->seg_cp, c->L->cp); }
+static float f_seg_len(const page_ctx *c) { return lg(c->seg_cp); }
+static float f_seg_words(const page_ctx *c) { return lg(c->seg_words); }
+static float f_seg_script_other(const page_ctx *c)
+{
+    return c->s->script >= 0 && script_group(c->s->script) != c->main_group;
+}
+static float f_seg_script_rarity(const page_ctx *c)
+{
+    /* Share of the page's letters NOT in this segment's script group. */
+    const script_result *sr = &c->w->scripts;
+    if (c->s->script < 0 || !sr->letters)
+        return 0;
+    size_t same = 0;
+    int32_t g = script_group(c->s->script);
+    for (size_t i = 0; i < sr->n_counts; i++)
+        if (script_group(sr->counts[i].script) == g)
+            same += sr->counts[i].letters;
+    return 1.0f - ratio(same, sr->letters);
+}
+static float f_page_mixed(const page_ctx *c) { return 1.0f - (float)c->main_group_share; }
+static float f_seg_lang_other(const page_ctx *c)
+{
+    return c->s->letters && strcmp(lang_code(c->s->lang), "und") &&
+           c->s->lang != c->w->langs.lang;
+}
+static float f_seg_lang_reliable(const page_ctx *c) { return c->s->lang_reliable; }
+static float f_page_lang_conf(const page_ctx *c) { return (float)c->w->langs.conf; }
+static float f_seg_is_line(const page_ctx *c)
+{
+    return (c->s->flags & (SEG_LINE_START | SEG_LINE_END)) == (SEG_LINE_START | SEG_LINE_END);
+}
+static float f_seg_at_start(const page_ctx *c)
+{
+    return (c->s->flags & (SEG_LINE_START | SEG_LINE_END)) == SEG_LINE_START;
+}
+static float f_seg_at_end(const page_ctx *c)
+{
+    return (c->s->flags & (SEG_LINE_START | SEG_LINE_END)) == SEG_LINE_END;
+}
+static float f_seg_colon(const page_ctx *c) { return c->seg_colon; }
+
+static const struct {
+    const char *name;
+    feature_fn fn;
+} FEATURES[] = {
+    {"len", f_len},
+    {"words", f_words},
+    {"word_len", f_word_len},
+    {"letters", f_letters},
+    {"digits", f_digits},
+    {"punct", f_punct},
+    {"symbols", f_symbols},
+    {"upper", f_upper},
+    {"title_words", f_title},
+    {"end_punct", f_end_punct},
+    {"stopwords", f_stop},
+    {"stop_known", f_stop_known},
+    {"separators", f_seps},
+    {"separators_per_word", f_seps_per_word},
+    {"urls", f_urls},
+    {"line_pos", f_pos},
+    {"char_pos", f_char_pos},
+    {"page_lines", f_page_lines},
+    {"page_len", f_page_len},
+    {"repeat_page", f_rep_page},
+    {"repeat_first", f_rep_first},
+    {"repeat_batch", f_rep_batch},
+    {"cohesion", f_cohesion},
+    {"has_terms", f_has_terms},
+    {"longest_rel", f_longest_rel},
+    {"from_longest", f_from_longest},
+    {"prev_len", f_prev_len},
+    {"next_len", f_next_len},
+    {"prev_stopwords", f_prev_stop},
+    {"next_stopwords", f_next_stop},
+    {"prev_end_punct", f_prev_punct},
+    {"next_end_punct", f_next_punct},
+    {"prev_cohesion", f_prev_cohesion},
+    {"next_cohesion", f_next_cohesion},
+    {"window_len", f_win_len},
+    {"window_end_punct", f_win_punct},
+    {"window_stopwords", f_win_stop},
+    {"mojibake", f_mojibake},
+    {"controls", f_controls},
+    {"other_chars", f_others},
+    {"symbol_run", f_max_run},
+    {"seg_share", f_seg_share},
+    {"seg_len", f_seg_len},
+    {"seg_words", f_seg_words},
+    {"seg_script_other", f_seg_script_other},
+    {"seg_script_rarity", f_seg_script_rarity},
+    {"page_script_mixed", f_page_mixed},
+    {"seg_lang_other", f_seg_lang_other},
+    {"seg_lang_reliable", f_seg_lang_reliable},
+    {"page_lang_conf", f_page_lang_conf},
+    {"seg_is_line", f_seg_is_line},
+    {"seg_at_line_start", f_seg_at_start},
+    {"seg_at_line_end", f_seg_at_end},
+    {"seg_ends_colon", f_seg_colon},
+};
+
+#define N_FEATURES (sizeof FEATURES / sizeof FEATURES[0])
+
+size_t features_count(void)
+{
+    return N_FEATURES;
+}
+
+const char *features_name(size_t i)
+{
+    return i < N_FEATURES ? FEATURES[i].name : NULL;
+}
+
+int features_index(const char *name)
+{
+    for (size_t i = 0; i < N_FEATURES; i++)
+        if (!strcmp(FEATURES[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+/* ---- driver ---------------------------------------------------------- */
+
+static void count_seg_words(void *user, const char *w, size_t n, int32_t script)
+{
+    (void)w;
+    (void)n;
+    (void)script;
+    (*(uint32_t *)user)++;
+}
+
+spill_status features_compute(page_work *w)
+{
+    page_ctx c = {.w = w};
+    spill_status st;
+    size_t n = w->n_lines;
+    c.ls = arena_zalloc(w->a, n ? n : 1, sizeof *c.ls);
+    c.cp_before = arena_zalloc(w->a, n + 1, sizeof *c.cp_before);
+    w->li = arena_zalloc(w->a, n ? n : 1, sizeof *w->li);
+    if (!c.ls || !c.cp_before || !w->li)
+        return SPILL_E_NOMEM;
+
+    c.lang = lang_code(w->langs.lang);
+    c.stop_known = stopwords_knows(w->model->stopwords, c.lang);
+    c.main_group = script_group(w->scripts.main_script);
+    {
+        size_t same = 0;
+        for (size_t i = 0; i < w->scripts.n_counts; i++)
+            if (script_group(w->scripts.counts[i].script) == c.main_group)
+                same += w->scripts.counts[i].letters;
+        c.main_group_share = w->scripts.letters ? (double)same / w->scripts.letters : 1.0;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        if ((st = scan_line(&c, i)))
+            return st;
+        c.cp_before[i + 1] = c.cp_before[i] + c.ls[i].cp;
+        if (!c.ls[i].blank)
+            c.n_content_lines++;
+        if (c.ls[i].cp > c.longest_cp) {
+            c.longest_cp = c.ls[i].cp;
+            c.longest = i;
+        }
+        w->li[i].cp = c.ls[i].cp;
+        w->li[i].words = c.ls[i].words;
+        w->li[i].letters = c.ls[i].letters;
+    }
+    c.total_cp = c.cp_before[n];
+    if ((st = find_repeats(&c)) || (st = cohesion(&c)))
+        return st;
+
+    size_t nf = N_FEATURES, ns = w->scripts.n_segs;
+    w->feat = arena_alloc(w->a, (ns ? ns : 1) * nf * sizeof *w->feat);
+    if (!w->feat)
+        return SPILL_E_NOMEM;
+    for (size_t si = 0; si < ns; si++) {
+        const seg *s = &w->scripts.segs[si];  /* its cp is filled below */
+        c.s = s;
+        c.si = si;
+        c.li = s->line;
+        c.L = &c.ls[s->line];
+        c.seg_cp = 0;
+        c.seg_colon = 0;
+        int32_t last = -1;
+        for (uint32_t i = s->b0; i < s->b1;) {
+            int32_t cp;
+            i += (uint32_t)utf8_next(w->text, i, &cp);
+            if (!(utf8_class(cp) & CC_SPACE)) {
+                c.seg_cp++;
+                last = cp;
+            }
+        }
+        c.seg_colon = last == ':' || last == 0xFF1A;
+        w->scripts.segs[si].cp = c.seg_cp;
+        c.seg_words = 0;
+        text_words(w->text + s->b0, s->b1 - s->b0, count_seg_words, &c.seg_words);
+        float *v = w->feat + si * nf;
+        for (size_t f = 0; f < nf; f++) {
+            float x = FEATURES[f].fn(&c);
+            v[f] = isfinite(x) ? x : 0.0f;
+        }
+    }
+    return SPILL_OK;
+}

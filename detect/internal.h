@@ -1,0 +1,291 @@
+/*
+ * internal.h - types and functions shared by the stages of libspill; never
+ * installed.  The stages, left to right (a stage uses only stages to its
+ * left):
+ *
+ *   read.c -> utf8.c -> segment.c -> script.c -> lang.c (+ cld2_shim)
+ *     -> features.c -> classify.c (+ model.c) -> score.c -> write.c
+ *
+ * annotate.c runs them for one page; arena.c is the memory they share.
+ */
+#ifndef SPILL_INTERNAL_H
+#define SPILL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spill.h"
+
+#define SPILL_DEFAULT_MAX_TEXT ((size_t)64 << 20)
+/* Byte offsets within a page are 32-bit: no text may reach this. */
+#define SPILL_HARD_MAX_TEXT ((size_t)INT32_MAX)
+
+/* ---- arena.c: allocation through the caller's hook ------------------- */
+
+void *mem_alloc(const spill_allocator *a, size_t size);
+void *mem_realloc(const spill_allocator *a, void *p, size_t size);
+void mem_free(const spill_allocator *a, void *p);
+char *mem_strdup(const spill_allocator *a, const char *s);
+
+/* A bump allocator: everything made for one page comes from it and goes with
+ * one arena_reset().  Blocks grown for a giant page are released on reset, so
+ * memory returns to `keep` bytes between pages. */
+typedef struct arena_block arena_block;
+typedef struct arena {
+    spill_allocator alloc;
+    arena_block *head;   /* current block; older ones follow */
+    size_t keep;         /* bytes of blocks kept across resets */
+} arena;
+
+void arena_init(arena *a, const spill_allocator *alloc, size_t keep);
+/* 16-byte aligned; NULL when the allocator fails. */
+void *arena_alloc(arena *a, size_t size);
+void *arena_zalloc(arena *a, size_t n, size_t size);
+/* Grows an array allocated from the arena to hold `new_n` elements,
+ * copying the first `old_n`; NULL on failure (the old array stays valid). */
+void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size);
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_reset(arena *a);
+void arena_destroy(arena *a);
+
+/* ---- utf8.c ----------------------------------------------------------- */
+
+/* Length of the longest valid UTF-8 prefix of s[0..len). */
+size_t utf8_valid_prefix(const char *s, size_t len);
+
+/* Makes `in` valid UTF-8: each maximal ill-formed subsequence becomes U+FFFD
+ * (as Python's decode(errors="replace") does).  When `in` is valid, *out is
+ * `in` itself and nothing is allocated.  *invalid counts the bytes replaced. */
+spill_status utf8_repair(arena *a, const char *in, size_t len, const char **out,
+                         size_t *out_len, size_t *invalid);
+
+/* Decodes the code point at s[i] of valid UTF-8; returns its byte length. */
+static inline size_t utf8_next(const char *s, size_t i, int32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    if (u[0] < 0xE0) {
+        *cp = ((u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+        return 2;
+    }
+    if (u[0] < 0xF0) {
+        *cp = ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+        return 3;
+    }
+    *cp = ((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+    return 4;
+}
+
+/* Code points in s[0..len) of valid UTF-8. */
+size_t utf8_count(const char *s, size_t len);
+
+/* Character classes the stages need, from utf8proc's tables. */
+enum {
+    CC_SPACE = 1 << 0,    /* white space, line ends included */
+    CC_LETTER = 1 << 1,
+    CC_DIGIT = 1 << 2,
+    CC_PUNCT = 1 << 3,
+    CC_SYMBOL = 1 << 4,
+    CC_UPPER = 1 << 5,
+    CC_CONTROL = 1 << 6,  /* C0/C1 controls other than tab and line ends, and U+FFFD */
+    CC_MARK = 1 << 7,
+    CC_OTHER = 1 << 8     /* unassigned, private use, surrogates, format chars */
+};
+unsigned utf8_class(int32_t cp);
+/* Whether a letter has case (Latin, Cyrillic, Greek...). */
+bool utf8_is_cased(int32_t cp);
+/* Simple lower-case mapping. */
+int32_t utf8_lower(int32_t cp);
+/* Appends the UTF-8 encoding of cp to buf (room for 4 bytes); returns bytes. */
+size_t utf8_encode(int32_t cp, char *buf);
+
+/* ---- segment.c -------------------------------------------------------- */
+
+/* A line: text bytes [b0, b1), its terminator (LF, CRLF or CR) excluded;
+ * the next line starts at `next`. */
+typedef struct line {
+    uint32_t b0, b1, next;
+} line;
+
+/* Cuts text into lines; a text that ends without a terminator still ends a
+ * line, an empty text has none. */
+spill_status segment_lines(arena *a, const char *text, size_t len, line **lines,
+                           size_t *n_lines);
+
+/* A segment: a run of one line, bytes [b0, b1), where the script and
+ * language stay the same.  Segments of a line tile its non-space text. */
+typedef struct seg {
+    uint32_t b0, b1;
+    uint32_t line;
+    int16_t script;        /* dominant UScriptCode of its letters; -1 if none */
+    uint16_t lang;         /* CLD2 language */
+    uint8_t lang_reliable;
+    uint8_t flags;         /* SEG_* */
+    uint32_t letters;      /* letters in the run */
+    uint32_t cp;           /* non-space code points (set by features.c) */
+} seg;
+
+enum {
+    SEG_LINE_START = 1 << 0,  /* first run of its line */
+    SEG_LINE_END = 1 << 1     /* last run of its line */
+};
+
+/* ---- script.c --------------------------------------------------------- */
+
+/* Script runs: cuts every line into segments where the script group
+ * changes, boundaries snapped to the start of a word.  Also counts letters
+ * per script for the page's script mix. */
+typedef struct script_count {
+    int32_t script;
+    size_t letters;
+} script_count;
+
+typedef struct script_result {
+    seg *segs;
+    size_t n_segs;
+    script_count *counts;   /* descending */
+    size_t n_counts;
+    int32_t main_script;    /* most letters; -1 if the page has none */
+    size_t letters;
+} script_result;
+
+spill_status script_runs(arena *a, const char *text, const line *lines, size_t n_lines,
+                         script_result *out);
+/* ICU's name of a script ("Latin", "Cyrillic"); "Unknown" for -1. */
+const char *script_name(int32_t script);
+/* Han, Hiragana, Katakana, Hangul and Bopomofo are one group: CJK text mixes them. */
+int32_t script_group(int32_t script);
+
+/* ---- lang.c ----------------------------------------------------------- */
+
+typedef struct lang_share {
+    uint16_t lang;
+    size_t letters;
+} lang_share;
+
+typedef struct lang_result {
+    uint16_t lang;          /* the page's language */
+    double conf;
+    bool reliable;
+    lang_share *mix;        /* descending */
+    size_t n_mix;
+} lang_result;
+
+/* Page language (CLD2 once over the page, chunks for sub-line spans), then
+ * per-segment languages: from the chunks, and from CLD2 on the segment alone
+ * where its script differs from the page's; segments cut where a chunk of
+ * another reliable language starts inside them.  `segs` may be replaced. */
+spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
+                           script_result *sr, lang_result *out);
+
+/* Our code for a CLD2 language: ISO 639-1 where it exists, else 639-3,
+ * "und" for unknown. */
+const char *lang_code(uint16_t lang);
+/* Its English name ("English", "Scots Gaelic") in buf. */
+const char *lang_name(uint16_t lang, char *buf, size_t cap);
+
+/* ---- model.c: tables and classifier ---------------------------------- */
+
+typedef struct stopwords stopwords;
+
+/* Whether `word` (lower-case UTF-8) is a stopword of language `lang`
+ * (our code).  Thread-safe. */
+bool stopwords_has(const stopwords *sw, const char *lang, const char *word, size_t len);
+/* Whether the table knows the language at all. */
+bool stopwords_knows(const stopwords *sw, const char *lang);
+
+struct svm_model;
+
+struct spill_model {
+    spill_allocator alloc;
+    char *dir;
+    char *name;
+    stopwords *stopwords;
+    struct svm_model *svm;   /* NULL for a tables-only model */
+    int n_classes;
+    int class_label[SPILL_LABEL_COUNT];  /* libsvm class index -> spill_label */
+    size_t n_features;
+    double *scale_lo, *scale_hi;        /* per feature, from training */
+    double smooth;                       /* weight of neighbours in smoothing */
+};
+
+/* ---- features.c ------------------------------------------------------- */
+
+#define FEATURE_SCHEMA_NAME "spill-seg"
+#define FEATURE_SCHEMA_VERSION 1
+
+typedef struct page_work page_work;
+
+/* Per-line numbers the later stages also use. */
+typedef struct line_info {
+    uint32_t cp;           /* non-space code points */
+    uint32_t words;
+    uint32_t letters;
+    uint64_t hash;         /* of the normalised text; 0 for an empty line */
+    uint32_t norm_len;     /* letters and digits in the normalised text */
+    uint32_t first_same;   /* index of the first line with the same hash */
+    uint32_t same_count;   /* lines on the page with that hash */
+    float cohesion;        /* with the rest of the page */
+} line_info;
+
+spill_status features_compute(page_work *w);
+size_t features_count(void);
+const char *features_name(size_t i);
+/* Index of the feature called `name`, or -1. */
+int features_index(const char *name);
+
+/* Normalised hash of a line of text (case, digits, punctuation and spacing
+ * folded), shared by repetition within the page and across the batch; 0 when
+ * the line has fewer than `min_chars` letters and digits. */
+uint64_t features_line_hash(const char *s, size_t len, uint32_t *norm_len);
+
+/* ---- linestats.c: pages of the batch holding a line ------------------- */
+
+/* Pages added to `s` holding the line with this features_line_hash (never
+ * fewer than the truth). */
+uint32_t linestats_count(const spill_linestats *s, uint64_t hash);
+
+/* ---- classify.c ------------------------------------------------------- */
+
+spill_status classify_page(page_work *w);
+
+/* ---- score.c ---------------------------------------------------------- */
+
+spill_status score_page(page_work *w);
+
+/* ---- the page being processed (annotate.c) --------------------------- */
+
+struct page_work {
+    arena *a;
+    const spill_model *model;
+    const spill_hints *hints;
+    const char *text;
+    size_t len;
+    line *lines;
+    size_t n_lines;
+    line_info *li;
+    script_result scripts;
+    lang_result langs;
+    float *feat;           /* n_segs x features_count() */
+    float *prob;           /* n_segs x SPILL_LABEL_COUNT */
+    uint8_t *label;        /* per segment */
+    const char **why;      /* per segment */
+    spill_page page;       /* the result */
+};
+
+/* Runs the stages up to and including features.c. */
+spill_status annotate_prepare(page_work *w);
+
+/* Words: calls fn for every word of s[0..len) of valid UTF-8, lower-cased
+ * into `buf` (at most 64 bytes kept).  A word is a run of letters, marks and
+ * digits; in scripts written without spaces (Han, kana, Thai...) every
+ * letter is a word.  Returns the number of words. */
+typedef void (*word_fn)(void *user, const char *word, size_t len, int32_t script);
+size_t text_words(const char *s, size_t len, word_fn fn, void *user);
+
+#endif

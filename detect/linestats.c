@@ -1,0 +1,124 @@
+/*
+ * linestats.c - how many pages of a batch hold each line.
+ *
+ * A line that recurs on many pages of one batch is site chrome, whatever its
+ * wording.  Counts are kept in a count-min sketch of the normalised line
+ * hashes (features_line_hash): DEPTH rows of 2^WIDTH_LOG2 saturating 32-bit
+ * counters, fixed memory (16 MiB) however large the batch.  A count is never
+ * under the truth; it exceeds it by more than 2N/2^20 (N = lines added) with
+ * probability at most 2^-DEPTH.  Each page adds each of its distinct lines
+ * once, so a count is a number of pages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define DEPTH 4
+#define WIDTH_LOG2 20
+
+struct spill_linestats {
+    spill_allocator alloc;
+    uint32_t *cells;  /* DEPTH x 2^WIDTH_LOG2 */
+    uint64_t pages;
+};
+
+static size_t cell(int row, uint64_t h)
+{
+    /* Independent-enough row hashes from one 64-bit hash. */
+    uint64_t x = (h + 0x9E3779B97F4A7C15ull * (uint64_t)(row + 1)) * 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 31;
+    return (size_t)row << WIDTH_LOG2 | (size_t)(x >> (64 - WIDTH_LOG2));
+}
+
+spill_linestats *spill_linestats_new(const spill_options *opts, spill_error *err)
+{
+    spill_options o = opts ? *opts : spill_options_default();
+    spill_linestats *s = mem_alloc(&o.alloc, sizeof *s);
+    uint32_t *cells = mem_alloc(&o.alloc, sizeof(uint32_t) * DEPTH << WIDTH_LOG2);
+    if (!s || !cells) {
+        mem_free(&o.alloc, s);
+        mem_free(&o.alloc, cells);
+        if (err) {
+            err->status = SPILL_E_NOMEM;
+            err->offset = -1;
+            strcpy(err->message, "out of memory for the line counts");
+        }
+        return NULL;
+    }
+    memset(cells, 0, sizeof(uint32_t) * DEPTH << WIDTH_LOG2);
+    s->alloc = o.alloc;
+    s->cells = cells;
+    s->pages = 0;
+    return s;
+}
+
+void spill_linestats_free(spill_linestats *s)
+{
+    if (!s)
+        return;
+    spill_allocator al = s->alloc;
+    mem_free(&al, s->cells);
+    mem_free(&al, s);
+}
+
+uint64_t spill_linestats_pages(const spill_linestats *s)
+{
+    return s ? s->pages : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t len)
+{
+    if (!s || (!text && len))
+        return SPILL_E_INVALID_ARG;
+    arena a;
+    arena_init(&a, &s->alloc, 0);
+    const char *t;
+    size_t tlen, invalid;
+    line *lines;
+    size_t n;
+    spill_status st = utf8_repair(&a, text ? text : "", len, &t, &tlen, &invalid);
+    if (!st)
+        st = segment_lines(&a, t, tlen, &lines, &n);
+    uint64_t *h = st ? NULL : arena_alloc(&a, (n ? n : 1) * sizeof *h);
+    if (!st && !h)
+        st = SPILL_E_NOMEM;
+    if (!st) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = features_line_hash(t + lines[i].b0, lines[i].b1 - lines[i].b0, NULL);
+            if (x)
+                h[k++] = x;
+        }
+        qsort(h, k, sizeof *h, cmp_u64);
+        for (size_t i = 0; i < k; i++) {
+            if (i && h[i] == h[i - 1])
+                continue;
+            for (int r = 0; r < DEPTH; r++) {
+                uint32_t *c = &s->cells[cell(r, h[i])];
+                if (*c != UINT32_MAX)
+                    (*c)++;
+            }
+        }
+        s->pages++;
+    }
+    arena_destroy(&a);
+    return st;
+}
+
+uint32_t linestats_count(const spill_linestats *s, uint64_t hash)
+{
+    uint32_t m = UINT32_MAX;
+    for (int r = 0; r < DEPTH; r++) {
+        uint32_t c = s->cells[cell(r, hash)];
+        if (c < m)
+            m = c;
+    }
+    return m;
+}

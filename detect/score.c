@@ -1,0 +1,399 @@
+/*
+ * score.c - from probabilities to the page's annotation.
+ *
+ * Input: per-segment probabilities (classify.c), features and line
+ * repetition (features.c).  Output: page_work.page - spans tiling the text,
+ * each with a label, its probability, language and the evidence in words;
+ * counts per label; the language and script mix; and the page score, the
+ * share of non-space characters in content weighted by the classifier's
+ * confidence.
+ *
+ * Each segment takes its most probable label.  Then repeats: of the lines
+ * with the same normalised text (at least DUP_MIN letters and digits), the
+ * copy the classifier likes best as content keeps its label and the others
+ * become `duplicate` ("repeats line N"); where no copy is content, the first
+ * keeps its label.  White space between segments joins the span before it,
+ * and neighbouring spans with the same label and reason merge.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <unicode/uscript.h>
+
+#include "internal.h"
+
+#define DUP_MIN 12
+
+static float feat(const page_work *w, size_t s, int f)
+{
+    return f < 0 ? 0.0f : w->feat[s * features_count() + (size_t)f];
+}
+
+/* Mean p(content) of a line's segments, weighted by their size. */
+static float line_content_p(const page_work *w, const size_t *first, size_t l)
+{
+    double sum = 0, tot = 0;
+    for (size_t s = first[l]; s < first[l + 1]; s++) {
+        double wt = w->scripts.segs[s].cp + 1;
+        sum += wt * w->prob[s * SPILL_LABEL_COUNT + SPILL_LABEL_CONTENT];
+        tot += wt;
+    }
+    return tot > 0 ? (float)(sum / tot) : 0.0f;
+}
+
+/* Where each line's segments start: first[line] .. first[line + 1]. */
+static size_t *line_first_seg(page_work *w)
+{
+    size_t *first = arena_alloc(w->a, (w->n_lines + 1) * sizeof *first);
+    if (!first)
+        return NULL;
+    size_t s = 0;
+    for (size_t l = 0; l <= w->n_lines; l++) {
+        while (s < w->scripts.n_segs && w->scripts.segs[s].line < l)
+            s++;
+        first[l] = s;
+    }
+    return first;
+}
+
+/* Each segment's label.  A segment whose most probable label is foreign is
+ * foreign; the other segments of a line share one label, the most probable
+ * under their pooled (size-weighted) distribution - a line is one piece of
+ * chrome, article or teaser, whatever scripts run through it. */
+static spill_status decide_labels(page_work *w, const size_t *first)
+{
+    for (size_t l = 0; l < w->n_lines; l++) {
+        double pooled[SPILL_LABEL_COUNT] = {0};
+        bool any = false;
+        for (size_t s = first[l]; s < first[l + 1]; s++) {
+            const float *p = w->prob + s * SPILL_LABEL_COUNT;
+            int best = 0;
+            for (int k = 1; k < SPILL_LABEL_COUNT; k++)
+                if (p[k] > p[best])
+                    best = k;
+            w->label[s] = (uint8_t)best;
+            if (best == SPILL_LABEL_FOREIGN)
+                continue;
+            any = true;
+            double wt = w->scripts.segs[s].cp + 1;
+            for (int k = 0; k < SPILL_LABEL_COUNT; k++)
+                if (k != SPILL_LABEL_FOREIGN)
+                    pooled[k] += wt * p[k];
+        }
+        if (!any)
+            continue;
+        int best = 0;
+        for (int k = 1; k < SPILL_LABEL_COUNT; k++)
+            if (pooled[k] > pooled[best])
+                best = k;
+        for (size_t s = first[l]; s < first[l + 1]; s++)
+            if (w->label[s] != SPILL_LABEL_FOREIGN)
+                w->label[s] = (uint8_t)best;
+    }
+    return SPILL_OK;
+}
+
+static spill_status mark_duplicates(page_work *w, const size_t *first)
+{
+    size_t n = w->n_lines;
+    uint32_t *keeper = arena_alloc(w->a, (n ? n : 1) * sizeof *keeper);
+    float *best = arena_alloc(w->a, (n ? n : 1) * sizeof *best);
+    if (!keeper || !best)
+        return SPILL_E_NOMEM;
+    /* Pass 1: per group (keyed by its first line), the copy most likely content. */
+    for (size_t l = 0; l < n; l++) {
+        const line_info *li = &w->li[l];
+        if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
+            continue;
+        float pc = line_content_p(w, first, l);
+        bool content = w->label[first[l]] == SPILL_LABEL_CONTENT;
+        uint32_t g = li->first_same;
+        if (g == l) {
+            keeper[g] = (uint32_t)l;
+            best[g] = content ? pc : -1.0f;
+        } else if (content && pc > best[g]) {
+            keeper[g] = (uint32_t)l;
+            best[g] = pc;
+        }
+    }
+    /* Pass 2: the others repeat the keeper. */
+    for (size_t l = 0; l < n; l++) {
+        const line_info *li = &w->li[l];
+        if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
+            continue;
+        uint32_t k = keeper[li->first_same];
+        if (k == l)
+            continue;
+        const char *why = arena_printf(w->a, "same as line %u", k + 1);
+        if (!why)
+            return SPILL_E_NOMEM;
+        for (size_t s = first[l]; s < first[l + 1]; s++) {
+            w->label[s] = SPILL_LABEL_DUPLICATE;
+            w->why[s] = why;
+        }
+    }
+    return SPILL_OK;
+}
+
+/* ---- reasons ---------------------------------------------------------- */
+
+typedef struct why_idx {
+    int cohesion, words, seps, urls, rep_batch, mojibake, controls, others, symbol_run,
+        symbols, end_punct, win_len, stop, seg_words, seg_colon;
+} why_idx;
+
+static const char *a_or_an(const char *word)
+{
+    return strchr("AEIOUaeiou", word[0]) ? "an" : "a";
+}
+
+static const char *why_foreign(page_work *w, size_t s, const why_idx *x)
+{
+    const seg *g = &w->scripts.segs[s];
+    char name[64], page_name[64];
+    float words = expf(feat(w, s, x->seg_words)) - 1;
+    const char *kind = feat(w, s, x->seg_colon) > 0 && words <= 3 ? "label"
+                       : words <= 1.5f                            ? "word"
+                       : words <= 6                               ? "phrase"
+                       : g->flags == (SEG_LINE_START | SEG_LINE_END) ? "line"
+                                                                   : "passage";
+    lang_name(w->langs.lang, page_name, sizeof page_name);
+    int32_t main = w->scripts.main_script;
+    if (g->script >= 0 && script_group(g->script) != script_group(main)) {
+        return arena_printf(w->a, "%s %s in a %s-script %s page", script_name(g->script), kind,
+                            script_name(main), page_name);
+    }
+    if (strcmp(lang_code(g->lang), "und") && g->lang != w->langs.lang) {
+        lang_name(g->lang, name, sizeof name);
+        return arena_printf(w->a, "%s %s in %s %s page", name, kind, a_or_an(page_name),
+                            page_name);
+    }
+    return arena_printf(w->a, "%s unlike the page's %s text", kind, page_name);
+}
+
+static const char *why_spillover(page_work *w, size_t s, const why_idx *x)
+{
+    const seg *g = &w->scripts.segs[s];
+    float coh = feat(w, s, x->cohesion);
+    /* The header line before it, if short: "after 'Related posts'". */
+    for (size_t l = g->line; l-- > 0;) {
+        const line *ln = &w->lines[l];
+        if (!w->li[l].cp)
+            continue;
+        if (w->li[l].words >= 1 && w->li[l].words <= 4 && ln->b1 - ln->b0 <= 40)
+            return arena_printf(w->a, "off-topic: cohesion %.2f with the page, after '%.*s'",
+                                coh, (int)(ln->b1 - ln->b0), w->text + ln->b0);
+        break;
+    }
+    return arena_printf(w->a, "off-topic: cohesion %.2f with the page", coh);
+}
+
+static const char *why_boilerplate(page_work *w, size_t s, const why_idx *x)
+{
+    float batch = feat(w, s, x->rep_batch);
+    if (batch > 0.5f)
+        return arena_printf(w->a, "recurs on %.0f other pages of the batch", expf(batch) - 1);
+    if (feat(w, s, x->seps) > 0.6f)
+        return "menu or breadcrumb: separators between short items";
+    if (feat(w, s, x->urls) > 0)
+        return "link or address";
+    float words = expf(feat(w, s, x->words)) - 1;
+    if (words <= 4 && feat(w, s, x->win_len) < 3.5f)
+        return arena_printf(w->a, "short line (%.0f word%s) among short lines", words,
+                            words == 1 ? "" : "s");
+    if (feat(w, s, x->end_punct) == 0)
+        return arena_printf(w->a, "site chrome: %.0f words, no sentence punctuation", words);
+    return arena_printf(w->a, "site chrome: stopwords %.2f, cohesion %.2f",
+                        feat(w, s, x->stop), feat(w, s, x->cohesion));
+}
+
+static const char *why_garbage(page_work *w, size_t s, const why_idx *x)
+{
+    if (feat(w, s, x->mojibake) > 0.02f)
+        return "mojibake: UTF-8 decoded as a legacy code page";
+    if (feat(w, s, x->controls) > 0.02f)
+        return w->page.invalid_bytes ? "invalid UTF-8 or control characters"
+                                     : "control characters";
+    if (feat(w, s, x->others) > 0.05f)
+        return "unassigned or private-use characters";
+    if (feat(w, s, x->symbol_run) > 1.6f || feat(w, s, x->symbols) > 0.3f)
+        return "symbol run";
+    return "not text: few letters, odd characters";
+}
+
+static const char *why_for(page_work *w, size_t s, int label, const why_idx *x)
+{
+    switch (label) {
+    case SPILL_LABEL_BOILERPLATE:
+        return why_boilerplate(w, s, x);
+    case SPILL_LABEL_SPILLOVER:
+        return why_spillover(w, s, x);
+    case SPILL_LABEL_FOREIGN:
+        return why_foreign(w, s, x);
+    case SPILL_LABEL_GARBAGE:
+        return why_garbage(w, s, x);
+    default:
+        return "";
+    }
+}
+
+/* ---- spans ------------------------------------------------------------ */
+
+static spill_status build_spans(page_work *w)
+{
+    spill_page *pg = &w->page;
+    size_t ns = w->scripts.n_segs;
+    spill_span *sp = arena_alloc(w->a, (ns ? ns : 1) * sizeof *sp);
+    if (!sp)
+        return SPILL_E_NOMEM;
+    size_t n = 0;
+    double size_of_n = 0;  /* bytes that decided the merged span's lang */
+    for (size_t s = 0; s < ns; s++) {
+        const seg *g = &w->scripts.segs[s];
+        int label = w->label[s];
+        float p = label == SPILL_LABEL_DUPLICATE ? 1.0f : w->prob[s * SPILL_LABEL_COUNT + label];
+        const char *why = w->why[s] ? w->why[s] : "";
+        if (n && sp[n - 1].label == (spill_label)label && !strcmp(sp[n - 1].why, why)) {
+            spill_span *t = &sp[n - 1];
+            double a = (double)(t->end - t->start), b = (double)(g->b1 - t->end);
+            t->p = (float)((t->p * a + p * b) / (a + b));
+            if (g->b1 - g->b0 > size_of_n) {
+                snprintf(t->lang, sizeof t->lang, "%s", lang_code(g->lang));
+                size_of_n = g->b1 - g->b0;
+            }
+            t->end = g->b1;
+            continue;
+        }
+        if (n)
+            sp[n - 1].end = g->b0;  /* white space joins the span before */
+        spill_span *t = &sp[n++];
+        memset(t, 0, sizeof *t);
+        t->start = n == 1 ? 0 : g->b0;
+        t->end = g->b1;
+        t->label = (spill_label)label;
+        t->p = p;
+        t->why = why;
+        snprintf(t->lang, sizeof t->lang, "%s", lang_code(g->lang));
+        size_of_n = g->b1 - g->b0;
+    }
+    if (n) {
+        sp[n - 1].end = w->len;
+    } else if (w->len) {
+        /* White space only: one span, nothing in it is text. */
+        memset(sp, 0, sizeof *sp);
+        sp->end = w->len;
+        sp->label = SPILL_LABEL_GARBAGE;
+        sp->p = 1.0f;
+        sp->why = "white space only";
+        snprintf(sp->lang, sizeof sp->lang, "und");
+        n = 1;
+    }
+    /* Code point offsets and counts, walking the text once. */
+    size_t cp = 0;
+    for (size_t i = 0; i < n; i++) {
+        sp[i].start_cp = cp;
+        cp += utf8_count(w->text + sp[i].start, sp[i].end - sp[i].start);
+        sp[i].end_cp = cp;
+        pg->counts[sp[i].label] += sp[i].end_cp - sp[i].start_cp;
+        pg->counts_bytes[sp[i].label] += sp[i].end - sp[i].start;
+    }
+    pg->text_cp = cp;
+    pg->spans = sp;
+    pg->n_spans = n;
+    return SPILL_OK;
+}
+
+static spill_status build_mixes(page_work *w)
+{
+    spill_page *pg = &w->page;
+    const lang_result *lr = &w->langs;
+    const script_result *sr = &w->scripts;
+    spill_share *langs = arena_alloc(w->a, (lr->n_mix + 1) * sizeof *langs);
+    spill_share *scripts = arena_alloc(w->a, (sr->n_counts + 1) * sizeof *scripts);
+    if (!langs || !scripts)
+        return SPILL_E_NOMEM;
+    size_t total = 0, n = 0;
+    for (size_t i = 0; i < lr->n_mix; i++)
+        total += lr->mix[i].letters;
+    for (size_t i = 0; i < lr->n_mix; i++) {
+        /* Two CLD2 languages may share one code (zh, zh-Hant): merge them. */
+        const char *code = lang_code(lr->mix[i].lang);
+        double share = (double)lr->mix[i].letters / (double)total;
+        size_t k = 0;
+        while (k < n && strcmp(langs[k].name, code))
+            k++;
+        if (k == n) {
+            snprintf(langs[n].name, sizeof langs[n].name, "%s", code);
+            langs[n++].share = 0;
+        }
+        langs[k].share += share;
+    }
+    pg->langs = langs;
+    pg->n_langs = n;
+    for (size_t i = 0; i < sr->n_counts; i++) {
+        snprintf(scripts[i].name, sizeof scripts[i].name, "%s", script_name(sr->counts[i].script));
+        scripts[i].share = (double)sr->counts[i].letters / (double)sr->letters;
+    }
+    pg->scripts = scripts;
+    pg->n_scripts = sr->n_counts;
+    snprintf(pg->lang, sizeof pg->lang, "%s", lang_code(lr->lang));
+    pg->lang_conf = strcmp(pg->lang, "und") ? lr->conf : 0.0;
+    return SPILL_OK;
+}
+
+spill_status score_page(page_work *w)
+{
+    size_t ns = w->scripts.n_segs;
+    spill_status st;
+    w->label = arena_alloc(w->a, (ns ? ns : 1) * sizeof *w->label);
+    w->why = arena_zalloc(w->a, ns ? ns : 1, sizeof *w->why);
+    size_t *first = line_first_seg(w);
+    if (!w->label || !w->why || !first)
+        return SPILL_E_NOMEM;
+    if ((st = decide_labels(w, first)))
+        return st;
+    if ((st = mark_duplicates(w, first)))
+        return st;
+    why_idx x = {
+        features_index("cohesion"),   features_index("words"),
+        features_index("separators"), features_index("urls"),
+        features_index("repeat_batch"), features_index("mojibake"),
+        features_index("controls"),   features_index("other_chars"),
+        features_index("symbol_run"), features_index("symbols"),
+        features_index("end_punct"),  features_index("window_len"),
+        features_index("stopwords"),  features_index("seg_words"),
+        features_index("seg_ends_colon"),
+    };
+    for (size_t s = 0; s < ns; s++) {
+        if (w->why[s])
+            continue;
+        w->why[s] = why_for(w, s, w->label[s], &x);
+        if (!w->why[s])
+            return SPILL_E_NOMEM;
+    }
+    if ((st = build_spans(w)) || (st = build_mixes(w)))
+        return st;
+
+    /* The score: content's share of the non-space characters, weighted. */
+    double content = 0, total = 0;
+    for (size_t s = 0; s < ns; s++) {
+        double cp = w->scripts.segs[s].cp;
+        total += cp;
+        if (w->label[s] == SPILL_LABEL_CONTENT)
+            content += cp * w->prob[s * SPILL_LABEL_COUNT + SPILL_LABEL_CONTENT];
+    }
+    spill_page *pg = &w->page;
+    pg->score = total > 0 ? content / total : 0.0;
+    if (w->len == 0)
+        pg->note = "empty text";
+    else if (!w->scripts.letters && total == 0)
+        pg->note = "white space only";
+    else if (!w->scripts.letters)
+        pg->note = "no letters";
+    else if (pg->invalid_bytes * 2 > w->len)
+        pg->note = "mostly invalid UTF-8";
+    if (!w->scripts.letters)
+        pg->score = 0.0;
+    return SPILL_OK;
+}

@@ -1,0 +1,148 @@
+/* features.c: the schema, line repetition, cohesion, the line hash, and
+ * spill_features' gold labels per segment. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+#define MODEL SPILL_TEST_DATA "/tiny-model"
+
+static const char PAGE[] =
+    "Storm floods the harbour town\n"
+    "The storm flooded the harbour town on Monday, and the harbour wall gave way.\n"
+    "Fishermen said the storm surge lifted boats over the harbour wall into the town.\n"
+    "The town council said repairs to the harbour wall would take months after the storm.\n"
+    "Storm floods the harbour town\n"
+    "Ten best chocolate cake recipes for a birthday party with vanilla frosting\n";
+
+typedef struct rows {
+    size_t n;
+    int label[32];
+    float v[32][128];
+    size_t nf;
+} rows;
+
+static spill_status take(void *user, size_t seg, int label, const float *v, size_t n)
+{
+    rows *r = user;
+    (void)seg;
+    if (r->n < 32) {
+        r->label[r->n] = label;
+        memcpy(r->v[r->n], v, n * sizeof *v);
+        r->nf = n;
+        r->n++;
+    }
+    return SPILL_OK;
+}
+
+static float value(const rows *r, size_t row, const char *name)
+{
+    int i = features_index(name);
+    assert_true(i >= 0);
+    return r->v[row][i];
+}
+
+static void schema_is_consistent(void **state)
+{
+    (void)state;
+    assert_int_equal(spill_schema_size(), features_count());
+    assert_true(features_count() < 128);
+    for (size_t i = 0; i < features_count(); i++) {
+        assert_non_null(features_name(i));
+        assert_int_equal(features_index(features_name(i)), (int)i);
+    }
+    assert_null(spill_schema_feature(features_count()));
+    assert_int_equal(features_index("no such feature"), -1);
+}
+
+static void repetition_cohesion_and_gold(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
+    assert_non_null(m);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    int labels[] = {SPILL_LABEL_CONTENT, SPILL_LABEL_CONTENT, SPILL_LABEL_CONTENT,
+                    SPILL_LABEL_CONTENT, SPILL_LABEL_DUPLICATE, SPILL_LABEL_SPILLOVER, -1};
+    spill_gold gold = {.line_labels = labels, .n_lines = 7};
+    rows r = {0};
+    assert_int_equal(spill_features(c, PAGE, strlen(PAGE), NULL, &gold, take, &r), SPILL_OK);
+    assert_int_equal(r.n, 6);
+    assert_int_equal(r.nf, spill_schema_size());
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(r.label[i], labels[i]);
+    /* The headline occurs twice; the first copy is the first. */
+    assert_true(value(&r, 0, "repeat_page") > 0.6f);
+    assert_true(value(&r, 0, "repeat_first") == 1.0f);
+    assert_true(value(&r, 4, "repeat_first") == 0.0f);
+    assert_true(value(&r, 1, "repeat_page") == 0.0f);
+    /* The article's lines share words; the recipe teaser shares none. */
+    float teaser = value(&r, 5, "cohesion");
+    for (size_t i = 1; i <= 3; i++)
+        assert_true(value(&r, i, "cohesion") > teaser + 0.1f);
+    assert_true(teaser < 0.05f);
+    /* Sentences end with a full stop; headlines do not. */
+    assert_true(value(&r, 1, "end_punct") == 1.0f);
+    assert_true(value(&r, 0, "end_punct") == 0.0f);
+    assert_true(value(&r, 1, "stopwords") > 0.1f);
+    spill_ctx_free(c);
+    spill_model_free(m);
+}
+
+static void gold_spans_in_code_points(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    const char *text = "Der Bericht Текст: über die Stadt";
+    /* "Текст: " is code points 11..18. */
+    spill_gold_span spans[] = {{0, 11, SPILL_LABEL_CONTENT},
+                               {11, 18, SPILL_LABEL_FOREIGN},
+                               {18, 33, SPILL_LABEL_CONTENT}};
+    spill_gold gold = {.spans = spans, .n_spans = 3};
+    rows r = {0};
+    assert_int_equal(spill_features(c, text, strlen(text), NULL, &gold, take, &r), SPILL_OK);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.label[0], SPILL_LABEL_CONTENT);
+    assert_int_equal(r.label[1], SPILL_LABEL_FOREIGN);
+    assert_int_equal(r.label[2], SPILL_LABEL_CONTENT);
+    assert_true(value(&r, 1, "seg_script_other") == 1.0f);
+    assert_true(value(&r, 1, "seg_ends_colon") == 1.0f);
+    assert_true(value(&r, 1, "seg_at_line_start") == 0.0f);
+    assert_true(value(&r, 0, "seg_at_line_start") == 1.0f);
+    spill_ctx_free(c);
+    spill_model_free(m);
+}
+
+static void line_hash_folds_case_digits_and_punctuation(void **state)
+{
+    (void)state;
+    uint32_t n1, n2;
+    const char *a = "Read more: Top 10 Stories!", *b = "read more top 99 stories";
+    uint64_t h1 = features_line_hash(a, strlen(a), &n1);
+    uint64_t h2 = features_line_hash(b, strlen(b), &n2);
+    assert_true(h1 == h2);
+    assert_int_equal(n1, n2);
+    assert_int_equal(n1, 20);
+    const char *c = "read more top stories";
+    assert_true(features_line_hash(c, strlen(c), NULL) != h1);
+    assert_true(features_line_hash("---", 3, NULL) == 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(schema_is_consistent),
+        cmocka_unit_test(repetition_cohesion_and_gold),
+        cmocka_unit_test(gold_spans_in_code_points),
+        cmocka_unit_test(line_hash_folds_case_digits_and_punctuation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,153 @@
+/* model.c: loading, and refusing models of another format or schema, or
+ * whose files were truncated or altered. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+#define MODEL SPILL_TEST_DATA "/tiny-model"
+
+static char tmpdir[256];
+
+/* Copies the tiny model into tmpdir, applying `edit` (sed syntax) to file. */
+static void copy_model(const char *file, const char *sed_expr)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && cp -r %s %s", tmpdir, MODEL, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    if (file) {
+        snprintf(cmd, sizeof cmd, "sed -i '%s' %s/%s", sed_expr, tmpdir, file);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
+static spill_error load_fails(spill_status want)
+{
+    spill_error err = {0};
+    spill_model *m = spill_model_load(tmpdir, NULL, &err);
+    assert_null(m);
+    assert_int_equal(err.status, want);
+    return err;
+}
+
+static void loads_the_tiny_model(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load(MODEL, NULL, &err);
+    assert_non_null(m);
+    assert_string_equal(spill_model_name(m), "tiny");
+    assert_non_null(m->svm);
+    assert_int_equal(m->n_features, spill_schema_size());
+    assert_true(stopwords_knows(m->stopwords, "en"));
+    assert_true(stopwords_has(m->stopwords, "en", "the", 3));
+    assert_false(stopwords_has(m->stopwords, "en", "zebra", 5));
+    spill_model_free(m);
+}
+
+static void refuses_another_schema_version_naming_both(void **state)
+{
+    (void)state;
+    copy_model("manifest.txt", "s/^schema_version = .*/schema_version = 999/");
+    spill_error err = load_fails(SPILL_E_MODEL_SCHEMA);
+    char want[64];
+    snprintf(want, sizeof want, "%s v%d", FEATURE_SCHEMA_NAME, FEATURE_SCHEMA_VERSION);
+    assert_non_null(strstr(err.message, "v999"));
+    assert_non_null(strstr(err.message, want));
+}
+
+static void refuses_another_feature_list(void **state)
+{
+    (void)state;
+    copy_model("manifest.txt", "s/^features = len /features = length /");
+    spill_error err = load_fails(SPILL_E_MODEL_SCHEMA);
+    assert_non_null(strstr(err.message, "\"length\""));
+    assert_non_null(strstr(err.message, "\"len\""));
+}
+
+static void refuses_another_format(void **state)
+{
+    (void)state;
+    copy_model("manifest.txt", "1s/.*/spill-model 7/");
+    spill_error err = load_fails(SPILL_E_MODEL_FORMAT);
+    assert_non_null(strstr(err.message, "format 7"));
+}
+
+static void refuses_a_truncated_classifier(void **state)
+{
+    (void)state;
+    copy_model("model.svm", "$d");  /* drop the last line */
+    spill_error err = load_fails(SPILL_E_MODEL_FORMAT);
+    assert_non_null(strstr(err.message, "checksum"));
+    assert_non_null(strstr(err.message, "model.svm"));
+}
+
+static void refuses_altered_stopwords(void **state)
+{
+    (void)state;
+    copy_model("stopwords.tsv", "s/^en\\tthe$/en\\tthee/");
+    spill_error err = load_fails(SPILL_E_MODEL_FORMAT);
+    assert_non_null(strstr(err.message, "stopwords.tsv"));
+}
+
+static void refuses_bad_scaling(void **state)
+{
+    (void)state;
+    copy_model("manifest.txt", "s/^scale_lo = \\([^ ]*\\) .*/scale_lo = \\1/");
+    spill_error err = load_fails(SPILL_E_MODEL_FORMAT);
+    assert_non_null(strstr(err.message, "scale_lo"));
+}
+
+static void missing_directory(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    assert_null(spill_model_load("/nonexistent/model", NULL, &err));
+    assert_int_equal(err.status, SPILL_E_MODEL_FORMAT);
+    assert_non_null(strstr(err.message, "/nonexistent/model/manifest.txt"));
+}
+
+static void tables_only_model_cannot_annotate(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
+    assert_non_null(m);
+    assert_null(m->svm);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    const spill_page *p;
+    assert_int_equal(spill_annotate(c, "x", "text", 4, NULL, &p), SPILL_E_INVALID_ARG);
+    assert_non_null(strstr(spill_ctx_message(c), "tables only"));
+    spill_ctx_free(c);
+    spill_model_free(m);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/spill-test-model.%ld", (long)getpid());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(loads_the_tiny_model),
+        cmocka_unit_test(refuses_another_schema_version_naming_both),
+        cmocka_unit_test(refuses_another_feature_list),
+        cmocka_unit_test(refuses_another_format),
+        cmocka_unit_test(refuses_a_truncated_classifier),
+        cmocka_unit_test(refuses_altered_stopwords),
+        cmocka_unit_test(refuses_bad_scaling),
+        cmocka_unit_test(missing_directory),
+        cmocka_unit_test(tables_only_model_cannot_annotate),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
