@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <svm.h>
+#include <svm.h>  /* LIBSVM_VERSION */
 #include <unicode/uversion.h>
 #include <utf8proc.h>
 #include <zlib.h>
@@ -199,7 +199,8 @@ static spill_status prepare(spill_ctx *c, const char *id, const char *text, size
         return ctx_fail(c, st, "cutting lines");
     if ((st = script_runs(&c->a, w->text, w->lines, w->n_lines, &w->scripts)))
         return ctx_fail(c, st, "finding scripts");
-    if ((st = lang_identify(&c->a, w->text, w->len, hints, &w->scripts, &w->langs)))
+    if ((st = lang_identify(&c->a, w->text, w->len, hints, c->model->stopwords, &w->scripts,
+                            &w->langs)))
         return ctx_fail(c, st, "identifying languages");
     if ((st = features_compute(w)))
         return ctx_fail(c, st, "computing features");
@@ -212,7 +213,7 @@ spill_status spill_annotate(spill_ctx *c, const char *id, const char *text, size
     if (!c || !page)
         return SPILL_E_INVALID_ARG;
     *page = NULL;
-    if (!c->model->svm) {
+    if (!c->model->has_classifier) {
         snprintf(c->message, sizeof c->message,
                  "model %s was loaded for its tables only and cannot annotate", c->model->name);
         return SPILL_E_INVALID_ARG;

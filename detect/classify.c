@@ -2,32 +2,120 @@
  * classify.c - the classifier: per-segment label probabilities.
  *
  * Input: feature vectors (features.c) and a loaded model (model.c).  Output:
- * page_work.prob, SPILL_LABEL_COUNT probabilities per segment, from libsvm's
- * probability estimates on the features scaled as in training; then one
+ * page_work.prob, SPILL_LABEL_COUNT probabilities per segment.  The features
+ * are expanded (scaled value and quantile bin of each), the linear SVM's
+ * one-versus-one decision values are sparse dot products with its collapsed
+ * weights, and probabilities follow as libsvm makes them: Platt's sigmoid
+ * per pair, then pairwise coupling.  Then one
  * smoothing pass, since boilerplate and spillover come in runs: the
  * content/boilerplate/spillover part of each segment's distribution is mixed
  * with that of the nearest lines before and after it.  Foreign and garbage
  * mass stays the segment's own.  Labels are decided by score.c.
  */
+#include <math.h>
 #include <string.h>
-
-#include <svm.h>
 
 #include "internal.h"
 
-/* Scaled like svm-scale to [-1, 1] on the training range; values far
- * outside it are clamped so one odd page cannot dominate a kernel. */
-static double scale(const spill_model *m, size_t f, float x)
+size_t classify_expand(size_t nf, const double *lo, const double *hi, const float *edges,
+                       const uint8_t *n_edges, const float *x, int *idx, double *val)
 {
-    double lo = m->scale_lo[f], hi = m->scale_hi[f];
-    if (hi <= lo)
-        return 0.0;
-    double v = -1.0 + 2.0 * (x - lo) / (hi - lo);
-    if (v > 3.0)
-        v = 3.0;
-    if (v < -3.0)
-        v = -3.0;
-    return v;
+    size_t n = 0;
+    for (size_t f = 0; f < nf; f++) {
+        int base = (int)(f * EXPAND_STRIDE);
+        /* Scaled like svm-scale to [-1, 1] on the training range; values
+         * far outside it are clamped so one odd page cannot dominate. */
+        if (hi[f] > lo[f]) {
+            double v = -1.0 + 2.0 * (x[f] - lo[f]) / (hi[f] - lo[f]);
+            v = v > 3.0 ? 3.0 : v < -3.0 ? -3.0 : v;
+            if (v != 0.0) {
+                idx[n] = base;
+                val[n++] = v;
+            }
+        }
+        int bin = 0;
+        const float *e = edges + f * BIN_EDGES;
+        while (bin < n_edges[f] && x[f] > e[bin])
+            bin++;
+        idx[n] = base + 1 + bin;
+        val[n++] = 1.0;
+    }
+    return n;
+}
+
+/* Platt's sigmoid, as libsvm fits it: P(first class of the pair). */
+static double sigmoid(double dec, double a, double b)
+{
+    double f = dec * a + b;
+    double p = f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
+    return p < 1e-7 ? 1e-7 : p > 1 - 1e-7 ? 1 - 1e-7 : p;
+}
+
+/* Class probabilities from pairwise ones, r[i][j] = P(i | i or j): the
+ * second method of Wu, Lin and Weng, "Probability estimates for multi-class
+ * classification by pairwise coupling" (JMLR 2004) - minimise
+ * sum_i sum_j!=i (r[j][i] p_i - r[i][j] p_j)^2 over the simplex by
+ * coordinate updates.  k <= SPILL_LABEL_COUNT. */
+static void couple(int k, double r[][SPILL_LABEL_COUNT], double *p)
+{
+    double Q[SPILL_LABEL_COUNT][SPILL_LABEL_COUNT], Qp[SPILL_LABEL_COUNT];
+    for (int t = 0; t < k; t++) {
+        p[t] = 1.0 / k;
+        Q[t][t] = 0;
+        for (int j = 0; j < k; j++) {
+            if (j == t)
+                continue;
+            Q[t][t] += r[j][t] * r[j][t];
+            Q[t][j] = -r[j][t] * r[t][j];
+        }
+    }
+    double eps = 0.005 / k;
+    for (int iter = 0; iter < 100; iter++) {
+        double pQp = 0;
+        for (int t = 0; t < k; t++) {
+            Qp[t] = 0;
+            for (int j = 0; j < k; j++)
+                Qp[t] += Q[t][j] * p[j];
+            pQp += p[t] * Qp[t];
+        }
+        double worst = 0;
+        for (int t = 0; t < k; t++)
+            worst = fmax(worst, fabs(Qp[t] - pQp));
+        if (worst < eps)
+            break;
+        for (int t = 0; t < k; t++) {
+            double diff = (-Qp[t] + pQp) / Q[t][t];
+            p[t] += diff;
+            pQp = (pQp + diff * (diff * Q[t][t] + 2 * Qp[t])) / (1 + diff) / (1 + diff);
+            for (int j = 0; j < k; j++) {
+                Qp[j] = (Qp[j] + diff * Q[t][j]) / (1 + diff);
+                p[j] /= (1 + diff);
+            }
+        }
+    }
+}
+
+void classify_probs(const spill_model *m, const int *idx, const double *val, size_t n,
+                    double *probs)
+{
+    double r[SPILL_LABEL_COUNT][SPILL_LABEL_COUNT];
+    int k = m->n_classes, p = 0;
+    for (int i = 0; i < k; i++) {
+        for (int j = i + 1; j < k; j++, p++) {
+            const float *w = m->w + (size_t)p * m->dim;
+            double dec = -m->rho[p];
+            for (size_t z = 0; z < n; z++)
+                dec += w[idx[z]] * val[z];
+            r[i][j] = sigmoid(dec, m->prob_a[p], m->prob_b[p]);
+            r[j][i] = 1 - r[i][j];
+        }
+    }
+    if (k == 2) {
+        probs[0] = r[0][1];
+        probs[1] = r[1][0];
+        return;
+    }
+    couple(k, r, probs);
 }
 
 enum { LINE_CLASSES = 3 };  /* content, boilerplate, spillover */
@@ -90,21 +178,22 @@ spill_status classify_page(page_work *w)
     const spill_model *m = w->model;
     size_t ns = w->scripts.n_segs, nf = features_count();
     w->prob = arena_zalloc(w->a, (ns ? ns : 1) * SPILL_LABEL_COUNT, sizeof *w->prob);
-    struct svm_node *x = arena_alloc(w->a, (nf + 1) * sizeof *x);
-    if (!w->prob || !x)
+    int *idx = arena_alloc(w->a, 2 * nf * sizeof *idx);
+    double *val = arena_alloc(w->a, 2 * nf * sizeof *val);
+    if (!w->prob || !idx || !val)
         return SPILL_E_NOMEM;
     double est[SPILL_LABEL_COUNT];
     for (size_t s = 0; s < ns; s++) {
-        const float *v = w->feat + s * nf;
-        for (size_t f = 0; f < nf; f++) {
-            x[f].index = (int)f + 1;
-            x[f].value = scale(m, f, v[f]);
-        }
-        x[nf].index = -1;
-        svm_predict_probability(m->svm, x, est);
+        size_t n = classify_expand(nf, m->lo, m->hi, m->edges, m->n_edges, w->feat + s * nf, idx,
+                                   val);
+        classify_probs(m, idx, val, n, est);
+        /* Back from the balanced training sample to the true class shares. */
+        double sum = 0;
+        for (int c = 0; c < m->n_classes; c++)
+            sum += est[c] *= m->class_weight[c];
         float *p = w->prob + s * SPILL_LABEL_COUNT;
         for (int c = 0; c < m->n_classes; c++)
-            p[m->class_label[c]] = (float)est[c];
+            p[m->class_label[c]] = (float)(est[c] / sum);
     }
     return smooth(w);
 }

@@ -32,20 +32,30 @@
 typedef struct line_stats {
     uint32_t cp, letters, digits, punct, symbols, upper, cased, controls, others;
     uint32_t words, title_words, stop, seps, mojibake, max_run, urls;
+    uint32_t lead_words, lead_title;  /* of the first LEAD_WORDS words */
+    float chrome_sum, chrome_max;     /* chrome-word log-odds of its words */
+    uint32_t chrome_words, chrome_strong;  /* non-stopwords; those with odds >= 1.5 */
     uint32_t term0, n_terms;  /* topic terms, in page_ctx.terms */
     uint8_t end_punct, blank;
-    float dot_c;              /* line . centroid */
-    float norm2;              /* |line|^2 */
 } line_stats;
+
+#define LEAD_WORDS 6
+
+/* A topic term of a line: its hashed dimension and its weight (IDF). */
+typedef struct term {
+    uint32_t dim;
+    float weight;
+} term;
 
 typedef struct page_ctx {
     page_work *w;
     line_stats *ls;
-    uint32_t *terms;
+    term *terms;
     size_t n_terms, cap_terms;
     float *centroid;
     double centroid_norm2;
     const char *lang;           /* page language code */
+    uint64_t lang_seed;         /* its wordtab_lang_seed */
     bool stop_known;
     int32_t main_group;
     double main_group_share;
@@ -54,13 +64,16 @@ typedef struct page_ctx {
     size_t longest;             /* index of the longest line */
     uint32_t longest_cp;
     size_t n_content_lines;     /* lines that are not blank */
+    uint32_t *core_before;      /* core lines (the article's) before each line */
+    long title_line;            /* the first line with terms, or -1 */
+    uint32_t n_core;
     uint64_t batch_pages;
     /* current segment */
     const seg *s;
     size_t si;
     const line_stats *L;
     size_t li;
-    uint32_t seg_cp, seg_words;
+    uint32_t seg_cp, seg_words, seg_capital;
     uint8_t seg_colon;
 } page_ctx;
 
@@ -140,14 +153,14 @@ typedef struct word_acc {
     spill_status st;
 } word_acc;
 
-static void add_term(word_acc *a, uint32_t h)
+static void add_term(word_acc *a, uint32_t h, float weight)
 {
     page_ctx *c = a->c;
     if (a->st)
         return;
     if (c->n_terms == c->cap_terms) {
         size_t cap = c->cap_terms ? c->cap_terms * 2 : 1024;
-        uint32_t *v = arena_grow(c->w->a, c->terms, c->n_terms, cap, sizeof *v);
+        term *v = arena_grow(c->w->a, c->terms, c->n_terms, cap, sizeof *v);
         if (!v) {
             a->st = SPILL_E_NOMEM;
             return;
@@ -155,22 +168,37 @@ static void add_term(word_acc *a, uint32_t h)
         c->terms = v;
         c->cap_terms = cap;
     }
-    c->terms[c->n_terms++] = h;
+    c->terms[c->n_terms].dim = h & (TOPIC_DIM - 1);
+    c->terms[c->n_terms].weight = weight;
+    c->n_terms++;
     a->L->n_terms++;
 }
 
-static void on_word(void *user, const char *w, size_t n, int32_t script)
+static void on_word(void *user, const char *w, size_t n, int32_t script, size_t b0, size_t b1)
 {
+    (void)b0;
+    (void)b1;
     word_acc *a = user;
-    const stopwords *sw = a->c->w->model->stopwords;
-    bool stop = a->lang && stopwords_has(sw, a->lang, w, n);
+    const spill_model *m = a->c->w->model;
+    uint64_t wh = wordtab_hash(w, n);  /* one hash for every table */
+    bool stop = a->lang && wordtab_get_hashed(m->stopwords, a->c->lang_seed, wh, NULL);
     a->L->stop += stop;
-    uint32_t h = (uint32_t)XXH3_64bits(w, n);
+    float odds;
+    if (!stop && wordtab_get_hashed(m->chrome, 0, wh, &odds)) {
+        /* Function words lean to content everywhere; only the others
+         * carry the evidence of chrome. */
+        a->L->chrome_sum += odds;
+        a->L->chrome_strong += odds >= 1.5f;
+        if (odds > a->L->chrome_max)
+            a->L->chrome_max = odds;
+    }
+    a->L->chrome_words += !stop;
+    uint32_t h = (uint32_t)wh;
     bool cjk = script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA;
     if (cjk) {
         /* Single ideographs say little about a topic; pairs do. */
         if (a->has_prev_cjk)
-            add_term(a, (a->prev_cjk * 31u) ^ h);
+            add_term(a, (a->prev_cjk * 31u) ^ h, m->idf_max * 0.5f);
         a->prev_cjk = h;
         a->has_prev_cjk = true;
         return;
@@ -181,8 +209,11 @@ static void on_word(void *user, const char *w, size_t n, int32_t script)
     bool digits = true;
     for (size_t i = 0; i < n && digits; i++)
         digits = w[i] >= '0' && w[i] <= '9';
-    if (!digits)
-        add_term(a, h);
+    if (!digits) {
+        /* Rare words carry a page's topic: names, terms of the story. */
+        float idf;
+        add_term(a, h, wordtab_get_hashed(m->idf, 0, wh, &idf) ? idf : m->idf_max);
+    }
 }
 
 static spill_status scan_line(page_ctx *c, size_t li)
@@ -210,8 +241,12 @@ static spill_status scan_line(page_ctx *c, size_t li)
         if (cls & CC_LETTER) {
             L->letters++;
             if (word_start) {
-                if (cls & CC_UPPER)
-                    L->title_words++;
+                bool upper = (cls & CC_UPPER) != 0;
+                L->title_words += upper;
+                if (L->lead_words < LEAD_WORDS) {
+                    L->lead_words++;
+                    L->lead_title += upper;
+                }
             }
             if (cls & CC_UPPER)
                 L->upper++;
@@ -332,49 +367,136 @@ static spill_status find_repeats(page_ctx *c)
 
 /* ---- topic cohesion -------------------------------------------------- */
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_term(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t x = ((const term *)a)->dim, y = ((const term *)b)->dim;
     return (x > y) - (x < y);
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* dot(v, C) of a line's weighted terms (sorted by dimension, repeats
+ * adding up) with a dense centroid, and |v|^2. */
+static void line_dot(const term *t, uint32_t n, const float *C, double *dot, double *n2)
+{
+    *dot = *n2 = 0;
+    for (uint32_t k = 0; k < n;) {
+        uint32_t j = k;
+        double wsum = 0;
+        while (j < n && t[j].dim == t[k].dim)
+            wsum += t[j++].weight;
+        *dot += wsum * C[t[k].dim];
+        *n2 += wsum * wsum;
+        k = j;
+    }
+}
+
+/* Adds scale * v / |v| of a line to the centroid. */
+static void add_unit(float *C, const term *t, uint32_t n, double norm, double scale)
+{
+    for (uint32_t k = 0; k < n; k++)
+        C[t[k].dim] += (float)(scale * t[k].weight / norm);
+}
+
+static double norm2_of(const float *C)
+{
+    double s = 0;
+    for (size_t d = 0; d < TOPIC_DIM; d++)
+        s += (double)C[d] * C[d];
+    return s;
+}
+
+/* Terms are weighted by their inverse document frequency over the training
+ * pages, so the words that make a story its own count most.
+ * Two passes.  First every line with terms gets one vote (its unit vector)
+ * and cohesion is the cosine with the sum of the other votes.  Then the
+ * votes are weighted by that first cohesion, so the lines that agree with
+ * the page - the article - define its topic, and `topic` is the cosine with
+ * that weighted centroid without the line.  A long teaser of another story
+ * weighs no more than one paragraph, and agrees with few lines. */
 static spill_status cohesion(page_ctx *c)
 {
     page_work *w = c->w;
-    c->centroid = arena_zalloc(w->a, TOPIC_DIM, sizeof *c->centroid);
-    if (!c->centroid)
+    size_t n = w->n_lines;
+    float *C = arena_zalloc(w->a, TOPIC_DIM, sizeof *C);
+    double *norm = arena_alloc(w->a, (n ? n : 1) * sizeof *norm);
+    if (!C || !norm)
         return SPILL_E_NOMEM;
-    for (size_t i = 0; i < c->n_terms; i++) {
-        c->terms[i] &= TOPIC_DIM - 1;
-        c->centroid[c->terms[i]] += 1.0f;
-    }
-    double cn = 0;
-    for (size_t d = 0; d < TOPIC_DIM; d++)
-        cn += (double)c->centroid[d] * c->centroid[d];
-    c->centroid_norm2 = cn;
-    for (size_t li = 0; li < w->n_lines; li++) {
+    for (size_t li = 0; li < n; li++) {
         line_stats *L = &c->ls[li];
-        uint32_t *t = c->terms + L->term0;
-        double dot = 0, n2 = 0;
+        term *t = c->terms + L->term0;
         if (L->n_terms > 1)
-            qsort(t, L->n_terms, sizeof *t, cmp_u32);
-        for (uint32_t k = 0; k < L->n_terms;) {
-            uint32_t j = k;
-            while (j < L->n_terms && t[j] == t[k])
-                j++;
-            double cnt = j - k;
-            dot += cnt * c->centroid[t[k]];
-            n2 += cnt * cnt;
-            k = j;
-        }
-        /* cos(v, C - v) = (v.C - |v|^2) / (|v| |C - v|) */
-        double rest2 = cn - 2 * dot + n2;
-        double num = dot - n2;
-        float coh = 0;
-        if (n2 > 0 && rest2 > 1e-9)
-            coh = (float)(num / (sqrt(n2) * sqrt(rest2)));
-        w->li[li].cohesion = coh < 0 ? 0 : coh;
+            qsort(t, L->n_terms, sizeof *t, cmp_term);
+        double dot, n2;
+        line_dot(t, L->n_terms, C, &dot, &n2);
+        norm[li] = sqrt(n2);
+        if (L->n_terms)
+            add_unit(C, t, L->n_terms, norm[li], 1.0);
     }
+    double cn = norm2_of(C);
+    for (size_t li = 0; li < n; li++) {
+        const line_stats *L = &c->ls[li];
+        double dot, n2, coh = 0;
+        if (L->n_terms) {
+            line_dot(c->terms + L->term0, L->n_terms, C, &dot, &n2);
+            double d = dot / norm[li];             /* unit(v) . C */
+            double rest2 = cn - 2 * d + 1;         /* |C - unit(v)|^2 */
+            coh = rest2 > 1e-9 ? (d - 1) / sqrt(rest2) : 0;
+        }
+        w->li[li].cohesion = coh > 0 ? (float)coh : 0.0f;
+    }
+    float *C2 = arena_zalloc(w->a, TOPIC_DIM, sizeof *C2);
+    if (!C2)
+        return SPILL_E_NOMEM;
+    for (size_t li = 0; li < n; li++)
+        if (c->ls[li].n_terms && w->li[li].cohesion > 0)
+            add_unit(C2, c->terms + c->ls[li].term0, c->ls[li].n_terms, norm[li],
+                     w->li[li].cohesion);
+    double cn2 = norm2_of(C2);
+    for (size_t li = 0; li < n; li++) {
+        const line_stats *L = &c->ls[li];
+        double dot, n2, topic = 0;
+        if (L->n_terms) {
+            line_dot(c->terms + L->term0, L->n_terms, C2, &dot, &n2);
+            double a = w->li[li].cohesion, d = dot / norm[li];
+            double rest2 = cn2 - 2 * a * d + a * a;
+            topic = rest2 > 1e-9 ? (d - a) / sqrt(rest2) : 0;
+        }
+        w->li[li].topic = topic > 0 ? (float)topic : 0.0f;
+    }
+    return SPILL_OK;
+}
+
+/* The article's core: lines of 8 words or more whose topic is at least the
+ * median of such lines.  Counts the core lines before each line, so spillover
+ * after the article, or chrome before it, can tell where it stands. */
+static spill_status find_core(page_ctx *c)
+{
+    page_work *w = c->w;
+    size_t n = w->n_lines, k = 0;
+    float *t = arena_alloc(w->a, (n ? n : 1) * sizeof *t);
+    c->core_before = arena_alloc(w->a, (n + 1) * sizeof *c->core_before);
+    if (!t || !c->core_before)
+        return SPILL_E_NOMEM;
+    for (size_t li = 0; li < n; li++)
+        if (c->ls[li].words >= 8)
+            t[k++] = w->li[li].topic;
+    float median = 0;
+    if (k) {
+        qsort(t, k, sizeof *t, cmp_float);
+        median = t[k / 2];
+    }
+    uint32_t seen = 0;
+    for (size_t li = 0; li < n; li++) {
+        c->core_before[li] = seen;
+        seen += c->ls[li].words >= 8 && w->li[li].topic >= median && k;
+    }
+    c->core_before[n] = seen;
+    c->n_core = seen;
     return SPILL_OK;
 }
 
@@ -458,6 +580,62 @@ static float f_rep_batch(const page_ctx *c)
     return lg(n > 1 ? n - 1 : 0);
 }
 static float f_cohesion(const page_ctx *c) { return c->w->li[c->li].cohesion; }
+static float f_topic(const page_ctx *c) { return c->w->li[c->li].topic; }
+static float f_core_before(const page_ctx *c)
+{
+    return ratio(c->core_before[c->li], c->n_core);
+}
+static float f_core_after(const page_ctx *c)
+{
+    return ratio(c->n_core - c->core_before[c->li + 1], c->n_core);
+}
+static float line_chrome(const line_stats *L)
+{
+    return ratio(L->chrome_sum, L->chrome_words);
+}
+static float f_chrome(const page_ctx *c) { return line_chrome(c->L); }
+static float f_chrome_max(const page_ctx *c) { return c->L->chrome_max; }
+static float f_chrome_strong(const page_ctx *c) { return lg(c->L->chrome_strong); }
+static float f_prev_chrome(const page_ctx *c)
+{
+    const line_stats *n = neighbour(c, c->li, -1, NULL);
+    return n ? line_chrome(n) : 0;
+}
+static float f_prev_header(const page_ctx *c)
+{
+    /* A short line without a full stop just before: "Related posts". */
+    const line_stats *n = neighbour(c, c->li, -1, NULL);
+    return n && n->letters && n->words <= 4 && !n->end_punct;
+}
+static float f_header_after_core(const page_ctx *c)
+{
+    /* Right after a short header that follows the article's last core line:
+     * where "Related posts" blocks start. */
+    return f_prev_header(c) > 0 && c->n_core && c->core_before[c->li] == c->n_core;
+}
+/* Share of the line's distinct terms that the page's first line (the
+ * <title> of a scraped page) has too: the page's own headline restates it,
+ * a teaser of another story does not. */
+static float f_title_overlap(const page_ctx *c)
+{
+    const line_stats *L = c->L;
+    if (!L->n_terms || c->title_line < 0 || (size_t)c->title_line == c->li)
+        return 0;
+    const line_stats *T = &c->ls[c->title_line];
+    const term *a = c->terms + L->term0, *b = c->terms + T->term0;
+    uint32_t i = 0, j = 0, shared = 0, distinct = 0;
+    while (i < L->n_terms) {
+        uint32_t d = a[i].dim;
+        distinct++;
+        while (j < T->n_terms && b[j].dim < d)
+            j++;
+        shared += j < T->n_terms && b[j].dim == d;
+        while (i < L->n_terms && a[i].dim == d)
+            i++;
+    }
+    return ratio(shared, distinct);
+}
+static float f_lead_title(const page_ctx *c) { return ratio(c->L->lead_title, c->L->lead_words); }
 static float f_has_terms(const page_ctx *c) { return c->L->n_terms > 0; }
 static float f_longest_rel(const page_ctx *c) { return ratio(c->L->cp, c->longest_cp); }
 static float f_from_longest(const page_ctx *c)
@@ -494,16 +672,25 @@ static float f_next_punct(const page_ctx *c)
     const line_stats *n = neighbour(c, c->li, 1, NULL);
     return n ? n->end_punct : 0;
 }
-static float f_prev_cohesion(const page_ctx *c)
+/* Mean topic of up to three lines with terms before (dir -1) or after. */
+static float topic_window(const page_ctx *c, int dir)
 {
-    size_t at;
-    return neighbour(c, c->li, -1, &at) ? c->w->li[at].cohesion : 0;
+    double sum = 0;
+    int k = 0;
+    size_t at = c->li;
+    while (k < 3) {
+        if (!neighbour(c, at, dir, &at))
+            break;
+        if (!c->ls[at].n_terms)
+            continue;
+        sum += c->w->li[at].topic;
+        k++;
+    }
+    return k ? (float)(sum / k) : 0;
 }
-static float f_next_cohesion(const page_ctx *c)
-{
-    size_t at;
-    return neighbour(c, c->li, 1, &at) ? c->w->li[at].cohesion : 0;
-}
+static float f_topic_before(const page_ctx *c) { return topic_window(c, -1); }
+static float f_topic_after(const page_ctx *c) { return topic_window(c, 1); }
+
 /* Mean of a per-line quantity over up to three lines on each side. */
 static float window(const page_ctx *c, float (*q)(const line_stats *))
 {
@@ -577,6 +764,26 @@ static float f_seg_at_end(const page_ctx *c)
     return (c->s->flags & (SEG_LINE_START | SEG_LINE_END)) == SEG_LINE_END;
 }
 static float f_seg_colon(const page_ctx *c) { return c->seg_colon; }
+static float f_seg_fstop(const page_ctx *c) { return ratio(c->s->fstop, c->s->words); }
+static float f_seg_fstop_n(const page_ctx *c) { return lg(c->s->fstop); }
+static float f_seg_pstop(const page_ctx *c) { return ratio(c->s->pstop, c->s->words); }
+static float f_seg_capital(const page_ctx *c) { return ratio(c->seg_capital, c->seg_words); }
+static float f_seg_wordlang(const page_ctx *c) { return c->s->wlang >= 0; }
+/* Whether the nearest line before (after) with words is one of the
+ * article's core lines: an attribution after the last paragraph follows
+ * one, like the paragraphs themselves. */
+static float near_core(const page_ctx *c, int dir)
+{
+    size_t at = c->li;
+    for (;;) {
+        if (!neighbour(c, at, dir, &at))
+            return 0;
+        if (c->ls[at].words)
+            return c->core_before[at + 1] > c->core_before[at];
+    }
+}
+static float f_prev_core(const page_ctx *c) { return near_core(c, -1); }
+static float f_next_core(const page_ctx *c) { return near_core(c, 1); }
 
 static const struct {
     const char *name;
@@ -605,6 +812,19 @@ static const struct {
     {"repeat_first", f_rep_first},
     {"repeat_batch", f_rep_batch},
     {"cohesion", f_cohesion},
+    {"topic", f_topic},
+    {"topic_before", f_topic_before},
+    {"topic_after", f_topic_after},
+    {"core_before", f_core_before},
+    {"core_after", f_core_after},
+    {"chrome", f_chrome},
+    {"chrome_max", f_chrome_max},
+    {"chrome_strong", f_chrome_strong},
+    {"prev_chrome", f_prev_chrome},
+    {"prev_header", f_prev_header},
+    {"header_after_core", f_header_after_core},
+    {"lead_title", f_lead_title},
+    {"title_overlap", f_title_overlap},
     {"has_terms", f_has_terms},
     {"longest_rel", f_longest_rel},
     {"from_longest", f_from_longest},
@@ -614,8 +834,6 @@ static const struct {
     {"next_stopwords", f_next_stop},
     {"prev_end_punct", f_prev_punct},
     {"next_end_punct", f_next_punct},
-    {"prev_cohesion", f_prev_cohesion},
-    {"next_cohesion", f_next_cohesion},
     {"window_len", f_win_len},
     {"window_end_punct", f_win_punct},
     {"window_stopwords", f_win_stop},
@@ -636,6 +854,13 @@ static const struct {
     {"seg_at_line_start", f_seg_at_start},
     {"seg_at_line_end", f_seg_at_end},
     {"seg_ends_colon", f_seg_colon},
+    {"seg_foreign_stopwords", f_seg_fstop},
+    {"seg_foreign_stopwords_n", f_seg_fstop_n},
+    {"seg_page_stopwords", f_seg_pstop},
+    {"seg_capitalised", f_seg_capital},
+    {"seg_function_word_run", f_seg_wordlang},
+    {"prev_core", f_prev_core},
+    {"next_core", f_next_core},
 };
 
 #define N_FEATURES (sizeof FEATURES / sizeof FEATURES[0])
@@ -660,12 +885,24 @@ int features_index(const char *name)
 
 /* ---- driver ---------------------------------------------------------- */
 
-static void count_seg_words(void *user, const char *w, size_t n, int32_t script)
+/* Words of a segment, and those written with a capital first. */
+typedef struct seg_words {
+    const char *text;
+    uint32_t words, capital;
+} seg_words;
+
+static void count_seg_words(void *user, const char *w, size_t n, int32_t script, size_t b0,
+                            size_t b1)
 {
+    seg_words *s = user;
+    int32_t cp;
     (void)w;
     (void)n;
     (void)script;
-    (*(uint32_t *)user)++;
+    (void)b1;
+    s->words++;
+    utf8_next(s->text, b0, &cp);
+    s->capital += (utf8_class(cp) & CC_UPPER) != 0;
 }
 
 spill_status features_compute(page_work *w)
@@ -680,7 +917,8 @@ spill_status features_compute(page_work *w)
         return SPILL_E_NOMEM;
 
     c.lang = lang_code(w->langs.lang);
-    c.stop_known = stopwords_knows(w->model->stopwords, c.lang);
+    c.stop_known = wordtab_knows(w->model->stopwords, c.lang);
+    c.lang_seed = wordtab_lang_seed(c.lang);
     c.main_group = script_group(w->scripts.main_script);
     {
         size_t same = 0;
@@ -705,7 +943,11 @@ spill_status features_compute(page_work *w)
         w->li[i].letters = c.ls[i].letters;
     }
     c.total_cp = c.cp_before[n];
-    if ((st = find_repeats(&c)) || (st = cohesion(&c)))
+    c.title_line = -1;
+    for (size_t i = 0; i < n && c.title_line < 0; i++)
+        if (c.ls[i].n_terms)
+            c.title_line = (long)i;
+    if ((st = find_repeats(&c)) || (st = cohesion(&c)) || (st = find_core(&c)))
         return st;
 
     size_t nf = N_FEATURES, ns = w->scripts.n_segs;
@@ -731,8 +973,10 @@ spill_status features_compute(page_work *w)
         }
         c.seg_colon = last == ':' || last == 0xFF1A;
         w->scripts.segs[si].cp = c.seg_cp;
-        c.seg_words = 0;
-        text_words(w->text + s->b0, s->b1 - s->b0, count_seg_words, &c.seg_words);
+        seg_words sw = {.text = w->text + s->b0};
+        text_words(w->text + s->b0, s->b1 - s->b0, count_seg_words, &sw);
+        c.seg_words = sw.words;
+        c.seg_capital = sw.capital;
         float *v = w->feat + si * nf;
         for (size_t f = 0; f < nf; f++) {
             float x = FEATURES[f].fn(&c);

@@ -128,6 +128,11 @@ typedef struct seg {
     uint8_t flags;         /* SEG_* */
     uint32_t letters;      /* letters in the run */
     uint32_t cp;           /* non-space code points (set by features.c) */
+    uint16_t words;        /* words in the run (lang.c) */
+    uint16_t fstop;        /* function words of another language, not the page's */
+    uint16_t pstop;        /* function words of the page's language */
+    int16_t wlang;         /* the other language of the fstop words (stopword
+                              table index), -1 if none */
 } seg;
 
 enum {
@@ -161,6 +166,9 @@ const char *script_name(int32_t script);
 /* Han, Hiragana, Katakana, Hangul and Bopomofo are one group: CJK text mixes them. */
 int32_t script_group(int32_t script);
 
+struct wordtab;
+typedef struct wordtab wordtab;
+
 /* ---- lang.c ----------------------------------------------------------- */
 
 typedef struct lang_share {
@@ -181,7 +189,7 @@ typedef struct lang_result {
  * where its script differs from the page's; segments cut where a chunk of
  * another reliable language starts inside them.  `segs` may be replaced. */
 spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
-                           script_result *sr, lang_result *out);
+                           const wordtab *stopwords, script_result *sr, lang_result *out);
 
 /* Our code for a CLD2 language: ISO 639-1 where it exists, else 639-3,
  * "und" for unknown. */
@@ -191,33 +199,64 @@ const char *lang_name(uint16_t lang, char *buf, size_t cap);
 
 /* ---- model.c: tables and classifier ---------------------------------- */
 
-typedef struct stopwords stopwords;
+/* A table of words, each of a language ("" for any) with a value: the
+ * stopwords (value 1) and the chrome-word log-odds.  Read-only once loaded,
+ * so thread-safe. */
 
-/* Whether `word` (lower-case UTF-8) is a stopword of language `lang`
- * (our code).  Thread-safe. */
-bool stopwords_has(const stopwords *sw, const char *lang, const char *word, size_t len);
-/* Whether the table knows the language at all. */
-bool stopwords_knows(const stopwords *sw, const char *lang);
+/* Whether (lang, word) is in the table; its value in *value. `word` is
+ * lower-case UTF-8 as text_words() makes it. */
+bool wordtab_get(const wordtab *t, const char *lang, const char *word, size_t len, float *value);
+bool wordtab_has(const wordtab *t, const char *lang, const char *word, size_t len);
+/* The same from precomputed hashes, so one hash of a word serves every
+ * table: wordtab_hash(word), wordtab_lang_seed(lang) ("" for any). */
+uint64_t wordtab_hash(const char *word, size_t len);
+uint64_t wordtab_lang_seed(const char *lang);
+bool wordtab_get_hashed(const wordtab *t, uint64_t lang_seed, uint64_t word_hash, float *value);
+bool wordtab_word_langs_hashed(const wordtab *t, uint64_t word_hash, uint64_t bits[3]);
+/* Whether the table has any word of the language. */
+bool wordtab_knows(const wordtab *t, const char *lang);
+/* The languages that have `word`, one bit per wordtab_lang_index; false if
+ * none. */
+bool wordtab_word_langs(const wordtab *t, const char *word, size_t len, uint64_t bits[3]);
+int wordtab_lang_index(const wordtab *t, const char *lang);
+/* The code of language index i ("und" if out of range). */
+const char *wordtab_lang(const wordtab *t, int index);
 
-struct svm_model;
+/* Each feature enters the classifier as its scaled value and a one-hot bin
+ * (up to BIN_EDGES + 1 bins between quantile edges learnt in training): a
+ * linear model over these is an additive model of arbitrary per-feature
+ * shapes.  Feature f owns expanded indices [f * EXPAND_STRIDE, (f + 1) *
+ * EXPAND_STRIDE). */
+#define BIN_EDGES 7
+#define EXPAND_STRIDE (BIN_EDGES + 2)
 
 struct spill_model {
     spill_allocator alloc;
     char *dir;
     char *name;
-    stopwords *stopwords;
-    struct svm_model *svm;   /* NULL for a tables-only model */
+    wordtab *stopwords;
+    wordtab *chrome;         /* log-odds of a word standing in chrome, not content */
+    wordtab *idf;            /* log(pages / pages with the word), training pages */
+    float idf_max;           /* of a word seen on no page */
+    bool has_classifier;     /* false for a tables-only model */
     int n_classes;
-    int class_label[SPILL_LABEL_COUNT];  /* libsvm class index -> spill_label */
+    int class_label[SPILL_LABEL_COUNT];  /* class index -> spill_label */
     size_t n_features;
-    double *scale_lo, *scale_hi;        /* per feature, from training */
-    double smooth;                       /* weight of neighbours in smoothing */
+    double *lo, *hi;         /* training range of each feature */
+    float *edges;            /* n_features x BIN_EDGES */
+    uint8_t *n_edges;
+    size_t dim;              /* n_features x EXPAND_STRIDE */
+    int n_pairs;             /* one-versus-one decision functions */
+    float *w;                /* n_pairs x dim: collapsed linear weights */
+    double *rho, *prob_a, *prob_b;  /* per pair: bias, Platt sigmoid */
+    double class_weight[SPILL_LABEL_COUNT];  /* prior correction, by class index */
+    double smooth;           /* weight of neighbours in smoothing */
 };
 
 /* ---- features.c ------------------------------------------------------- */
 
 #define FEATURE_SCHEMA_NAME "spill-seg"
-#define FEATURE_SCHEMA_VERSION 1
+#define FEATURE_SCHEMA_VERSION 6
 
 typedef struct page_work page_work;
 
@@ -230,7 +269,8 @@ typedef struct line_info {
     uint32_t norm_len;     /* letters and digits in the normalised text */
     uint32_t first_same;   /* index of the first line with the same hash */
     uint32_t same_count;   /* lines on the page with that hash */
-    float cohesion;        /* with the rest of the page */
+    float cohesion;        /* with the rest of the page, every line one vote */
+    float topic;           /* with the page's main topic (features.c) */
 } line_info;
 
 spill_status features_compute(page_work *w);
@@ -253,6 +293,16 @@ uint32_t linestats_count(const spill_linestats *s, uint64_t hash);
 /* ---- classify.c ------------------------------------------------------- */
 
 spill_status classify_page(page_work *w);
+
+/* The expanded sparse vector of raw features x: at most 2 entries a
+ * feature, indices ascending, into idx/val; returns their number.  Shared
+ * with training (svm_train.c), so both see the same vectors. */
+size_t classify_expand(size_t nf, const double *lo, const double *hi, const float *edges,
+                       const uint8_t *n_edges, const float *x, int *idx, double *val);
+
+/* Label probabilities of one expanded vector, by class index. */
+void classify_probs(const spill_model *m, const int *idx, const double *val, size_t n,
+                    double *probs);
 
 /* ---- score.c ---------------------------------------------------------- */
 
@@ -282,10 +332,11 @@ struct page_work {
 spill_status annotate_prepare(page_work *w);
 
 /* Words: calls fn for every word of s[0..len) of valid UTF-8, lower-cased
- * into `buf` (at most 64 bytes kept).  A word is a run of letters, marks and
+ * (at most 64 bytes kept), with its byte range [b0, b1) in s.  A word is a run of letters, marks and
  * digits; in scripts written without spaces (Han, kana, Thai...) every
  * letter is a word.  Returns the number of words. */
-typedef void (*word_fn)(void *user, const char *word, size_t len, int32_t script);
+typedef void (*word_fn)(void *user, const char *word, size_t len, int32_t script, size_t b0,
+                        size_t b1);
 size_t text_words(const char *s, size_t len, word_fn fn, void *user);
 
 #endif

@@ -12,6 +12,12 @@
  * another script group than the page's is asked of CLD2 alone: a handful of
  * Cyrillic letters in an English page is a chunk CLD2 will not call.  Nothing
  * else asks CLD2 per line, which keeps the cost near one CLD2 pass.
+ *
+ * CLD2 cannot see a few words of another language in the same script.  Their
+ * function words give them away: a run of two or more words that are
+ * function words of one other language (the model's stopword tables) and
+ * not of the page's becomes a segment of its own, for the classifier to
+ * judge; every segment carries its counts of both kinds of function word.
  */
 #include <string.h>
 
@@ -231,6 +237,229 @@ static const char *cld2_view(arena *a, const char *text, size_t len)
     return copy ? copy : text;
 }
 
+/* ---- function words of another language -------------------------------- */
+
+/* A language CLD2 knows by its code ("de"), CLD2_LANG_UNKNOWN if none. */
+static uint16_t lang_from_code(const char *code)
+{
+    for (uint16_t l = 0; l < 620; l++)
+        if (!strcmp(lang_code(l), code))
+            return l;
+    return CLD2_LANG_UNKNOWN;
+}
+
+typedef struct fw_word {
+    uint32_t b0, b1;
+    uint64_t bits[3];  /* other languages having it; all zero if none */
+    bool page;         /* a function word of the page's language */
+} fw_word;
+
+typedef struct fw_scan {
+    const wordtab *sw;
+    int page_lang;
+    fw_word *w;
+    size_t n, cap;
+    uint32_t base;
+    arena *a;
+    bool nomem;
+} fw_scan;
+
+static void fw_on_word(void *user, const char *word, size_t len, int32_t script, size_t b0,
+                       size_t b1)
+{
+    fw_scan *f = user;
+    (void)script;
+    if (f->nomem)
+        return;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        fw_word *v = arena_grow(f->a, f->w, f->n, cap, sizeof *v);
+        if (!v) {
+            f->nomem = true;
+            return;
+        }
+        f->w = v;
+        f->cap = cap;
+    }
+    fw_word *x = &f->w[f->n++];
+    x->b0 = f->base + (uint32_t)b0;
+    x->b1 = f->base + (uint32_t)b1;
+    wordtab_word_langs_hashed(f->sw, wordtab_hash(word, len), x->bits);
+    x->page = (x->bits[f->page_lang / 64] >> (f->page_lang % 64)) & 1;
+    if (x->page)
+        x->bits[0] = x->bits[1] = x->bits[2] = 0;
+}
+
+static bool any_bit(const uint64_t b[3])
+{
+    return b[0] | b[1] | b[2];
+}
+
+static int first_bit(const uint64_t b[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (b[i])
+            return i * 64 + __builtin_ctzll(b[i]);
+    return -1;
+}
+
+/* A run of words: the first and last word, the function words of another
+ * language in it and the languages they share. */
+typedef struct fw_run {
+    size_t first, last;
+    uint16_t fstop;
+    uint64_t common[3];
+} fw_run;
+
+#define FW_MAX_GAP 2  /* other words allowed between function words of a run */
+
+/* Runs of two or more function words of a common other language, at most
+ * FW_MAX_GAP other words apart, ending at a function word of the page's
+ * language; up to FW_MAX_GAP words after the last join when nothing of the
+ * page's language follows.  Returns how many were found (into runs). */
+static size_t find_runs(const fw_word *w, size_t n, fw_run *runs, size_t cap)
+{
+    size_t k = 0;
+    fw_run cur = {0};
+    bool open = false;
+    for (size_t i = 0; i <= n; i++) {
+        bool end = i == n || w[i].page || (open && i - cur.last > FW_MAX_GAP);
+        uint64_t b[3] = {0};
+        if (i < n && !w[i].page)
+            memcpy(b, w[i].bits, sizeof b);
+        if (open && !end && any_bit(b)) {
+            uint64_t c[3] = {cur.common[0] & b[0], cur.common[1] & b[1], cur.common[2] & b[2]};
+            if (any_bit(c)) {
+                memcpy(cur.common, c, sizeof c);
+                cur.fstop++;
+                cur.last = i;
+                continue;
+            }
+            end = true;
+        }
+        if (open && end) {
+            if (cur.fstop >= 2 && k < cap) {
+                /* Trailing words of no language join unless the page's
+                 * language follows right after them. */
+                size_t last = cur.last;
+                while (last + 1 < n && last + 1 - cur.last <= FW_MAX_GAP &&
+                       !w[last + 1].page && !any_bit(w[last + 1].bits))
+                    last++;
+                if (last + 1 < n && w[last + 1].page)
+                    last = cur.last;
+                cur.last = last;
+                runs[k++] = cur;
+            }
+            open = false;
+        }
+        if (!open && i < n && any_bit(b)) {
+            open = true;
+            cur.first = cur.last = i;
+            cur.fstop = 1;
+            memcpy(cur.common, b, sizeof b);
+        }
+    }
+    return k;
+}
+
+/* Counts function words per segment and cuts out runs of another
+ * language's function words (see find_runs), which CLD2 is too coarse to
+ * find: "Zobacz także: inne artykuły" inside an English line. */
+static spill_status cut_at_function_words(arena *a, const char *text, script_result *sr,
+                                          const wordtab *sw, const char *page_code)
+{
+    int page_lang = wordtab_lang_index(sw, page_code);
+    int32_t page_group = script_group(sr->main_script);
+    seg *out = NULL;
+    size_t k = 0, cap = 0;
+    fw_scan f = {.sw = sw, .page_lang = page_lang, .a = a};
+    enum { MAX_RUNS = 16 };
+    fw_run runs[MAX_RUNS];
+    for (size_t s = 0; s < sr->n_segs; s++) {
+        seg cur = sr->segs[s];
+        cur.wlang = -1;
+        size_t n_runs = 0;
+        f.n = 0;
+        f.base = cur.b0;
+        cur.words = (uint16_t)text_words(text + cur.b0, cur.b1 - cur.b0,
+                                         page_lang >= 0 ? fw_on_word : NULL, &f);
+        if (f.nomem)
+            return SPILL_E_NOMEM;
+        for (size_t i = 0; i < f.n; i++) {
+            cur.pstop += f.w[i].page;
+            cur.fstop += any_bit(f.w[i].bits);
+        }
+        if (page_lang >= 0 && cur.script >= 0 && script_group(cur.script) == page_group)
+            n_runs = find_runs(f.w, f.n, runs, MAX_RUNS);
+        if (!out) {
+            if (!n_runs) {
+                sr->segs[s] = cur;
+                continue;
+            }
+            /* The first cut: copy what came before into a new array. */
+            cap = sr->n_segs + 2 * MAX_RUNS + 16;
+            out = arena_alloc(a, cap * sizeof *out);
+            if (!out)
+                return SPILL_E_NOMEM;
+            memcpy(out, sr->segs, s * sizeof *out);
+            k = s;
+        }
+        if (k + 2 * n_runs + 1 > cap) {
+            size_t nc = cap * 2 + 2 * n_runs + 1;
+            seg *v = arena_grow(a, out, k, nc, sizeof *v);
+            if (!v)
+                return SPILL_E_NOMEM;
+            out = v;
+            cap = nc;
+        }
+        /* Pieces: plain text, a run, plain text, a run, ... */
+        uint32_t at = cur.b0;
+        size_t wi = 0;
+        for (size_t r = 0; r <= n_runs; r++) {
+            uint32_t r0 = cur.b1, r1 = cur.b1;
+            if (r < n_runs) {
+                r0 = f.w[runs[r].first].b0;
+                r1 = f.w[runs[r].last].b1;
+                while (r1 < cur.b1 && (text[r1] == ' ' || text[r1] == '\t' || text[r1] == ':' ||
+                                       text[r1] == ','))
+                    r1++;  /* a label's colon and the space after go with it */
+                if (r0 < at)
+                    r0 = at;
+            }
+            for (int run = 0; run < 2; run++) {
+                uint32_t p0 = run ? r0 : at, p1 = run ? r1 : r0;
+                if (p1 <= p0)
+                    continue;
+                seg piece = cur;
+                piece.b0 = p0;
+                piece.b1 = p1;
+                piece.flags = (uint8_t)((p0 == cur.b0 ? cur.flags & SEG_LINE_START : 0) |
+                                        (p1 == cur.b1 ? cur.flags & SEG_LINE_END : 0));
+                piece.letters = (uint32_t)letters_in(text, p0, p1);
+                piece.words = piece.fstop = piece.pstop = 0;
+                piece.wlang = -1;
+                for (; wi < f.n && f.w[wi].b0 < p1; wi++) {
+                    piece.words++;
+                    piece.pstop += f.w[wi].page;
+                    piece.fstop += any_bit(f.w[wi].bits);
+                }
+                if (run) {
+                    piece.wlang = (int16_t)first_bit(runs[r].common);
+                    piece.lang = lang_from_code(wordtab_lang(sw, piece.wlang));
+                    piece.lang_reliable = 0;
+                }
+                out[k++] = piece;
+            }
+            at = r1 > at ? r1 : at;
+        }
+    }
+    if (out) {
+        sr->segs = out;
+        sr->n_segs = k;
+    }
+    return SPILL_OK;
+}
+
 static spill_status mix_add(arena *a, lang_result *out, size_t *cap, uint16_t lang, size_t n)
 {
     for (size_t i = 0; i < out->n_mix; i++) {
@@ -254,7 +483,7 @@ static spill_status mix_add(arena *a, lang_result *out, size_t *cap, uint16_t la
 }
 
 spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
-                           script_result *sr, lang_result *out)
+                           const wordtab *stopwords, script_result *sr, lang_result *out)
 {
     memset(out, 0, sizeof *out);
     out->lang = CLD2_LANG_UNKNOWN;
@@ -315,6 +544,11 @@ spill_status lang_identify(arena *a, const char *text, size_t len, const spill_h
         }
         if (!known(g->lang) && g->letters && script_group(g->script) == page_group)
             g->lang = out->lang;  /* too short for CLD2, in the page's script */
+    }
+    if ((s = cut_at_function_words(a, text, sr, stopwords, lang_code(out->lang))))
+        return s;
+    for (size_t i = 0; i < sr->n_segs; i++) {
+        seg *g = &sr->segs[i];
         if (g->letters) {
             s = mix_add(a, out, &mix_cap, known(g->lang) ? g->lang : CLD2_LANG_UNKNOWN,
                         g->letters);

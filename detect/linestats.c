@@ -5,12 +5,22 @@
  * wording.  Counts are kept in a count-min sketch of the normalised line
  * hashes (features_line_hash): DEPTH rows of 2^WIDTH_LOG2 saturating 32-bit
  * counters, fixed memory (16 MiB) however large the batch.  A count is never
- * under the truth; it exceeds it by more than 2N/2^20 (N = lines added) with
- * probability at most 2^-DEPTH.  Each page adds each of its distinct lines
- * once, so a count is a number of pages.
+ * under the truth; by the count-min bound it exceeds it by more than
+ * e*N/2^WIDTH_LOG2 (N = distinct lines added over all pages) with
+ * probability at most e^-DEPTH.  Each page adds each of its distinct lines
+ * once, so a count is a number of pages.  Sketches merge by adding
+ * counters, so shards can be sketched apart (spill sketch) and merged.
+ *
+ * File format: "SPILLSK1", then little-endian u32 depth, u32 width_log2,
+ * u64 pages, u64 XXH64 of the counters, then depth << width_log2 u32
+ * counters.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xxhash.h>
 
 #include "internal.h"
 
@@ -110,6 +120,95 @@ spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t le
     }
     arena_destroy(&a);
     return st;
+}
+
+spill_status spill_linestats_merge(spill_linestats *s, const spill_linestats *o)
+{
+    if (!s || !o)
+        return SPILL_E_INVALID_ARG;
+    size_t n = (size_t)DEPTH << WIDTH_LOG2;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = (uint64_t)s->cells[i] + o->cells[i];
+        s->cells[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    }
+    s->pages += o->pages;
+    return SPILL_OK;
+}
+
+static const char MAGIC[8] = {'S', 'P', 'I', 'L', 'L', 'S', 'K', '1'};
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static spill_status sk_fail(spill_error *err, spill_status st, const char *path, const char *what)
+{
+    if (err) {
+        err->status = st;
+        err->offset = -1;
+        snprintf(err->message, sizeof err->message, "%s: %s", path, what);
+    }
+    return st;
+}
+
+spill_status spill_linestats_save(const spill_linestats *s, const char *path, spill_error *err)
+{
+    size_t n = (size_t)DEPTH << WIDTH_LOG2;
+    unsigned char head[32];
+    memcpy(head, MAGIC, 8);
+    put_le(head + 8, DEPTH, 4);
+    put_le(head + 12, WIDTH_LOG2, 4);
+    put_le(head + 16, s->pages, 8);
+    put_le(head + 24, XXH64(s->cells, n * sizeof *s->cells, 0), 8);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return sk_fail(err, SPILL_E_IO, path, strerror(errno));
+    bool ok = fwrite(head, 1, sizeof head, f) == sizeof head &&
+              fwrite(s->cells, sizeof *s->cells, n, f) == n;
+    ok = fclose(f) == 0 && ok;
+    return ok ? SPILL_OK : sk_fail(err, SPILL_E_IO, path, "write failed");
+}
+
+spill_linestats *spill_linestats_load(const char *path, const spill_options *opts,
+                                      spill_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sk_fail(err, SPILL_E_IO, path, strerror(errno));
+        return NULL;
+    }
+    unsigned char head[32];
+    spill_linestats *s = NULL;
+    size_t n = (size_t)DEPTH << WIDTH_LOG2;
+    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head, MAGIC, 8)) {
+        sk_fail(err, SPILL_E_INPUT, path, "not a spill sketch");
+    } else if (get_le(head + 8, 4) != DEPTH || get_le(head + 12, 4) != WIDTH_LOG2) {
+        sk_fail(err, SPILL_E_INPUT, path, "a sketch of other dimensions");
+    } else if (!(s = spill_linestats_new(opts, err))) {
+        /* err is filled */
+    } else if (fread(s->cells, sizeof *s->cells, n, f) != n || fgetc(f) != EOF) {
+        sk_fail(err, SPILL_E_INPUT, path, "truncated or too long");
+        spill_linestats_free(s);
+        s = NULL;
+    } else if (XXH64(s->cells, n * sizeof *s->cells, 0) != get_le(head + 24, 8)) {
+        sk_fail(err, SPILL_E_INPUT, path, "checksum mismatch: the file is damaged");
+        spill_linestats_free(s);
+        s = NULL;
+    } else {
+        s->pages = get_le(head + 16, 8);
+    }
+    fclose(f);
+    return s;
 }
 
 uint32_t linestats_count(const spill_linestats *s, uint64_t hash)

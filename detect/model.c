@@ -2,8 +2,12 @@
  * model.c - loads and validates a model directory.
  *
  *   models/<name>/manifest.txt   "spill-model 1", then "key = value" lines
- *   models/<name>/model.svm      libsvm's own text format
+ *   models/<name>/model.svm      a linear C-SVC in libsvm's own text format
+ *   models/<name>/features.tsv   per feature: training range and bin edges
  *   models/<name>/stopwords.tsv  "lang<TAB>word" lines, derived by training/
+ *   models/<name>/chrome.tsv     "*<TAB>word<TAB>log-odds" of chrome vs content
+ *   models/<name>/idf.tsv        "*<TAB>word<TAB>idf" over the training pages; "<unseen>"
+ *                                is the weight of words on no training page
  *
  * The manifest names the feature schema the classifier was trained on; a
  * model whose format, schema name, version or feature list differs from this
@@ -16,6 +20,7 @@
  * through a process-wide hook: load models before starting threads.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,16 @@
 #include <xxhash.h>
 
 #include "internal.h"
+
+#ifndef SPILL_MODEL_NAME
+#define SPILL_MODEL_NAME "spill-1"
+#endif
+#ifndef SPILL_INSTALL_MODEL_DIR
+#define SPILL_INSTALL_MODEL_DIR "/usr/local/share/spill/models/" SPILL_MODEL_NAME
+#endif
+#ifndef SPILL_SOURCE_MODEL_DIR
+#define SPILL_SOURCE_MODEL_DIR "models/" SPILL_MODEL_NAME
+#endif
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -102,106 +117,206 @@ static char *path_join(const spill_allocator *al, const char *dir, const char *f
     return p;
 }
 
-/* ---- stopwords -------------------------------------------------------- */
+/* ---- word tables ------------------------------------------------------ */
 
-struct stopwords {
-    uint64_t *slots;      /* open addressing; 0 = empty */
+struct wordtab {
+    uint64_t *keys;       /* open addressing; 0 = empty */
+    float *vals;
     size_t mask;
-    char langs[128][8];   /* languages the table knows */
+    char langs[160][12];  /* languages with at least one word */
     size_t n_langs;
+    /* Which languages have each word, keyed by the word alone: a bit per
+     * entry of langs. */
+    uint64_t *wkeys;
+    uint64_t (*wbits)[3];
 };
 
-static uint64_t stop_key(const char *lang, const char *word, size_t len)
+uint64_t wordtab_hash(const char *word, size_t len)
 {
-    uint64_t h = XXH3_64bits_withSeed(word, len, XXH3_64bits(lang, strlen(lang)));
-    return h ? h : 1;
+    return XXH3_64bits(word, len);
 }
 
-bool stopwords_has(const stopwords *sw, const char *lang, const char *word, size_t len)
+uint64_t wordtab_lang_seed(const char *lang)
 {
-    if (!sw || !sw->slots)
+    return *lang ? XXH3_64bits(lang, strlen(lang)) : 0;
+}
+
+/* The table key of (language, word) from the word's hash: one hash of the
+ * word serves every table and language (a splitmix64 finaliser mixes). */
+static uint64_t mix_key(uint64_t lang_seed, uint64_t word_hash)
+{
+    uint64_t z = word_hash ^ lang_seed;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return z ? z : 1;
+}
+
+static uint64_t word_key(const char *lang, const char *word, size_t len)
+{
+    return mix_key(wordtab_lang_seed(lang), wordtab_hash(word, len));
+}
+
+bool wordtab_get(const wordtab *t, const char *lang, const char *word, size_t len, float *value)
+{
+    return wordtab_get_hashed(t, wordtab_lang_seed(lang), wordtab_hash(word, len), value);
+}
+
+bool wordtab_get_hashed(const wordtab *t, uint64_t lang_seed, uint64_t word_hash, float *value)
+{
+    if (!t)
         return false;
-    uint64_t k = stop_key(lang, word, len);
-    for (size_t i = (size_t)k & sw->mask;; i = (i + 1) & sw->mask) {
-        if (sw->slots[i] == k)
+    uint64_t k = mix_key(lang_seed, word_hash);
+    for (size_t i = (size_t)k & t->mask;; i = (i + 1) & t->mask) {
+        if (t->keys[i] == k) {
+            if (value)
+                *value = t->vals[i];
             return true;
-        if (!sw->slots[i])
+        }
+        if (!t->keys[i])
             return false;
     }
 }
 
-bool stopwords_knows(const stopwords *sw, const char *lang)
+bool wordtab_word_langs(const wordtab *t, const char *word, size_t len, uint64_t bits[3])
 {
-    if (!sw)
+    return wordtab_word_langs_hashed(t, wordtab_hash(word, len), bits);
+}
+
+bool wordtab_word_langs_hashed(const wordtab *t, uint64_t word_hash, uint64_t bits[3])
+{
+    bits[0] = bits[1] = bits[2] = 0;
+    if (!t || !t->wkeys)
         return false;
-    for (size_t i = 0; i < sw->n_langs; i++)
-        if (!strcmp(sw->langs[i], lang))
+    uint64_t k = mix_key(0, word_hash);
+    for (size_t i = (size_t)k & t->mask;; i = (i + 1) & t->mask) {
+        if (t->wkeys[i] == k) {
+            memcpy(bits, t->wbits[i], sizeof t->wbits[i]);
+            return true;
+        }
+        if (!t->wkeys[i])
+            return false;
+    }
+}
+
+int wordtab_lang_index(const wordtab *t, const char *lang)
+{
+    for (size_t i = 0; t && i < t->n_langs; i++)
+        if (!strcmp(t->langs[i], lang))
+            return (int)i;
+    return -1;
+}
+
+const char *wordtab_lang(const wordtab *t, int index)
+{
+    return t && index >= 0 && (size_t)index < t->n_langs ? t->langs[index] : "und";
+}
+
+bool wordtab_has(const wordtab *t, const char *lang, const char *word, size_t len)
+{
+    return wordtab_get(t, lang, word, len, NULL);
+}
+
+bool wordtab_knows(const wordtab *t, const char *lang)
+{
+    if (!t)
+        return false;
+    for (size_t i = 0; i < t->n_langs; i++)
+        if (!strcmp(t->langs[i], lang))
             return true;
     return false;
 }
 
-static void stopwords_free(const spill_allocator *al, stopwords *sw)
+static void wordtab_free(const spill_allocator *al, wordtab *t)
 {
-    if (sw) {
-        mem_free(al, sw->slots);
-        mem_free(al, sw);
+    if (t) {
+        mem_free(al, t->keys);
+        mem_free(al, t->vals);
+        mem_free(al, t->wkeys);
+        mem_free(al, t->wbits);
+        mem_free(al, t);
     }
 }
 
-/* Parses "lang<TAB>word" lines. */
-static stopwords *stopwords_parse(const spill_allocator *al, const char *path, char *text,
-                                  spill_error *err)
+/* Parses "lang<TAB>word[<TAB>value]" lines ("*" for any language); '#'
+ * starts a comment.  Consumes `text`. */
+static wordtab *wordtab_parse(const spill_allocator *al, const char *path, char *text,
+                              spill_error *err)
 {
     size_t n = 0;
     for (const char *p = text; *p; p++)
         n += *p == '\n';
-    stopwords *sw = mem_alloc(al, sizeof *sw);
-    if (!sw)
+    wordtab *t = mem_alloc(al, sizeof *t);
+    if (!t)
         return fail(err, SPILL_E_NOMEM, "out of memory reading %s", path);
-    memset(sw, 0, sizeof *sw);
+    memset(t, 0, sizeof *t);
     size_t cap = 64;
     while (cap < n * 2 + 2)
         cap *= 2;
-    sw->slots = mem_alloc(al, cap * sizeof *sw->slots);
-    if (!sw->slots) {
-        mem_free(al, sw);
+    t->keys = mem_alloc(al, cap * sizeof *t->keys);
+    t->vals = mem_alloc(al, cap * sizeof *t->vals);
+    t->wkeys = mem_alloc(al, cap * sizeof *t->wkeys);
+    t->wbits = mem_alloc(al, cap * sizeof *t->wbits);
+    if (!t->keys || !t->vals || !t->wkeys || !t->wbits) {
+        wordtab_free(al, t);
         return fail(err, SPILL_E_NOMEM, "out of memory reading %s", path);
     }
-    memset(sw->slots, 0, cap * sizeof *sw->slots);
-    sw->mask = cap - 1;
+    memset(t->keys, 0, cap * sizeof *t->keys);
+    memset(t->wkeys, 0, cap * sizeof *t->wkeys);
+    memset(t->wbits, 0, cap * sizeof *t->wbits);
+    t->mask = cap - 1;
     size_t lineno = 0;
     for (char *p = text; *p;) {
         char *eol = strchr(p, '\n');
         if (eol)
             *eol = 0;
         lineno++;
-        char *tab = strchr(p, '\t');
         if (*p && *p != '#') {
-            if (!tab || tab == p || tab - p >= 8 || !tab[1]) {
-                stopwords_free(al, sw);
+            char *tab = strchr(p, '\t');
+            char *tab2 = tab ? strchr(tab + 1, '\t') : NULL;
+            char *end = NULL;
+            float value = 1.0f;
+            if (tab2) {
+                *tab2 = 0;
+                errno = 0;
+                value = strtof(tab2 + 1, &end);
+            }
+            if (!tab || tab == p || tab - p >= 12 || !tab[1] || (tab2 && (errno || *end))) {
+                wordtab_free(al, t);
                 return fail(err, SPILL_E_MODEL_FORMAT,
-                            "%s:%zu: expected \"lang<TAB>word\"", path, lineno);
+                            "%s:%zu: expected \"lang<TAB>word[<TAB>value]\"", path, lineno);
             }
             *tab = 0;
-            if (!stopwords_knows(sw, p)) {
-                if (sw->n_langs == sizeof sw->langs / sizeof sw->langs[0]) {
-                    stopwords_free(al, sw);
-                    return fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: too many languages",
-                                path, lineno);
+            const char *lang = strcmp(p, "*") ? p : "";
+            if (*lang && !wordtab_knows(t, lang)) {
+                if (t->n_langs == sizeof t->langs / sizeof t->langs[0]) {
+                    wordtab_free(al, t);
+                    return fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: too many languages", path,
+                                lineno);
                 }
-                strcpy(sw->langs[sw->n_langs++], p);
+                strcpy(t->langs[t->n_langs++], lang);
             }
-            uint64_t k = stop_key(p, tab + 1, strlen(tab + 1));
-            size_t i = (size_t)k & sw->mask;
-            while (sw->slots[i] && sw->slots[i] != k)
-                i = (i + 1) & sw->mask;
-            sw->slots[i] = k;
+            uint64_t k = word_key(lang, tab + 1, strlen(tab + 1));
+            size_t i = (size_t)k & t->mask;
+            while (t->keys[i] && t->keys[i] != k)
+                i = (i + 1) & t->mask;
+            t->keys[i] = k;
+            t->vals[i] = value;
+            int li = *lang ? wordtab_lang_index(t, lang) : -1;
+            if (li >= 0 && li < 192) {
+                uint64_t wk = word_key("", tab + 1, strlen(tab + 1));
+                size_t j = (size_t)wk & t->mask;
+                while (t->wkeys[j] && t->wkeys[j] != wk)
+                    j = (j + 1) & t->mask;
+                t->wkeys[j] = wk;
+                t->wbits[j][li / 64] |= 1ull << (li % 64);
+            }
         }
         if (!eol)
             break;
         p = eol + 1;
     }
-    return sw;
+    return t;
 }
 
 /* ---- the manifest ----------------------------------------------------- */
@@ -284,22 +399,6 @@ static bool mf_parse(manifest *m, const char *path, spill_error *err)
     return true;
 }
 
-/* Parses exactly n doubles separated by spaces. */
-static bool parse_doubles(const char *s, double *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char *end;
-        errno = 0;
-        out[i] = strtod(s, &end);
-        if (end == s || errno)
-            return false;
-        s = end;
-    }
-    while (*s == ' ')
-        s++;
-    return *s == 0;
-}
-
 /* The feature list of the manifest must equal the code's, in order. */
 static bool check_schema(const manifest *m, const char *path, spill_error *err)
 {
@@ -349,9 +448,10 @@ static spill_status read_status(void)
     return errno == ENOMEM ? SPILL_E_NOMEM : SPILL_E_MODEL_FORMAT;
 }
 
-/* Checks a companion file against the manifest's checksum key. */
-static char *load_checked(const spill_allocator *al, const manifest *m, const char *dir,
-                          const char *file, const char *key, spill_error *err)
+/* Reads a companion file of the model; with a manifest, checks it against
+ * the manifest's checksum key. */
+static char *load_file(const spill_allocator *al, const manifest *m, const char *dir,
+                       const char *file, const char *key, spill_error *err)
 {
     char *path = path_join(al, dir, file);
     if (!path)
@@ -363,20 +463,125 @@ static char *load_checked(const spill_allocator *al, const manifest *m, const ch
         mem_free(al, path);
         return NULL;
     }
-    const char *want = mf_get(m, key);
-    char got[17];
-    snprintf(got, sizeof got, "%016llx", (unsigned long long)XXH64(text, len, 0));
-    if (!want || strcmp(want, got)) {
-        fail(err, SPILL_E_MODEL_FORMAT,
-             "%s: checksum %s does not match the manifest's %s = %s: the file is truncated "
-             "or altered",
-             path, got, key, want ? want : "(missing)");
-        mem_free(al, text);
-        mem_free(al, path);
-        return NULL;
+    if (m) {
+        const char *want = mf_get(m, key);
+        char got[17];
+        snprintf(got, sizeof got, "%016llx", (unsigned long long)XXH64(text, len, 0));
+        if (!want || strcmp(want, got)) {
+            fail(err, SPILL_E_MODEL_FORMAT,
+                 "%s: checksum %s does not match the manifest's %s = %s: the file is "
+                 "truncated or altered",
+                 path, got, key, want ? want : "(missing)");
+            mem_free(al, text);
+            mem_free(al, path);
+            return NULL;
+        }
     }
     mem_free(al, path);
     return text;
+}
+
+static wordtab *load_wordtab(const spill_allocator *al, const manifest *m, const char *dir,
+                             const char *file, const char *key, spill_error *err)
+{
+    char *text = load_file(al, m, dir, file, key, err);
+    if (!text)
+        return NULL;
+    char name[512];
+    snprintf(name, sizeof name, "%s/%s", dir, file);
+    wordtab *t = wordtab_parse(al, name, text, err);
+    mem_free(al, text);
+    return t;
+}
+
+static bool load_tables(spill_model *m, const manifest *mf, const char *dir, spill_error *err)
+{
+    m->stopwords = load_wordtab(&m->alloc, mf, dir, "stopwords.tsv", "stopwords_xxh64", err);
+    if (!m->stopwords)
+        return false;
+    m->chrome = load_wordtab(&m->alloc, mf, dir, "chrome.tsv", "chrome_xxh64", err);
+    if (!m->chrome)
+        return false;
+    m->idf = load_wordtab(&m->alloc, mf, dir, "idf.tsv", "idf_xxh64", err);
+    if (!m->idf)
+        return false;
+    /* A word on no training page: the table's "<unseen>", a key no word
+     * can be ('<' is no letter). */
+    float idf;
+    m->idf_max = wordtab_get(m->idf, "", "<unseen>", 8, &idf) ? idf : 8.0f;
+    return true;
+}
+
+/* features.tsv: one line a feature, in schema order:
+ *   name <TAB> lo <TAB> hi <TAB> edge edge ...
+ * the training range (scaled to [-1, 1]) and the bin edges. */
+static bool parse_feature_table(spill_model *m, const char *path, char *text, spill_error *err)
+{
+    size_t nf = features_count(), f = 0, lineno = 0;
+    for (char *p = text; *p && f <= nf;) {
+        char *eol = strchr(p, '\n');
+        if (eol)
+            *eol = 0;
+        lineno++;
+        if (*p && *p != '#') {
+            char *cols[4] = {p, NULL, NULL, NULL};
+            for (int k = 1; k < 4; k++) {
+                char *tab = strchr(cols[k - 1], '\t');
+                if (!tab) {
+                    fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: expected name, lo, hi, edges",
+                         path, lineno);
+                    return false;
+                }
+                *tab = 0;
+                cols[k] = tab + 1;
+            }
+            const char *want = features_name(f);
+            if (!want || strcmp(cols[0], want)) {
+                fail(err, SPILL_E_MODEL_SCHEMA, "%s:%zu: feature \"%s\", this spill computes \"%s\"",
+                     path, lineno, cols[0], want ? want : "(none)");
+                return false;
+            }
+            double edges[BIN_EDGES + 1];
+            char *end;
+            m->lo[f] = strtod(cols[1], &end);
+            bool ok = end != cols[1] && !*end;
+            m->hi[f] = strtod(cols[2], &end);
+            ok = ok && end != cols[2] && !*end && m->hi[f] >= m->lo[f];
+            size_t ne = 0;
+            for (char *q = cols[3]; ok && *q;) {
+                while (*q == ' ')
+                    q++;
+                if (!*q)
+                    break;
+                if (ne == BIN_EDGES) {
+                    ok = false;
+                    break;
+                }
+                edges[ne] = strtod(q, &end);
+                ok = end != q && (ne == 0 || edges[ne] > edges[ne - 1]);
+                q = end;
+                ne++;
+            }
+            if (!ok) {
+                fail(err, SPILL_E_MODEL_FORMAT,
+                     "%s:%zu: bad range or bin edges (at most %d, increasing)", path, lineno,
+                     BIN_EDGES);
+                return false;
+            }
+            for (size_t k = 0; k < ne; k++)
+                m->edges[f * BIN_EDGES + k] = (float)edges[k];
+            m->n_edges[f] = (uint8_t)ne;
+            f++;
+        }
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    if (f != nf) {
+        fail(err, SPILL_E_MODEL_SCHEMA, "%s: %zu features, this spill computes %zu", path, f, nf);
+        return false;
+    }
+    return true;
 }
 
 static void svm_quiet(const char *s)
@@ -384,18 +589,83 @@ static void svm_quiet(const char *s)
     (void)s;
 }
 
-/* libsvm reads models only from a path; it has been checked already. */
-static struct svm_model *load_svm(const char *path)
+/* The linear SVM's one-versus-one decision functions, each collapsed into
+ * one weight vector: w = sum of coef * SV.  Prediction is then one sparse
+ * dot product a class pair, however many support vectors training left. */
+static bool collapse(spill_model *m, const struct svm_model *svm, const char *path,
+                     spill_error *err)
 {
-    svm_set_print_string_function(svm_quiet);
-    return svm_load_model(path);
+    int k = svm->nr_class;
+    m->n_classes = k;
+    m->n_pairs = k * (k - 1) / 2;
+    m->dim = features_count() * EXPAND_STRIDE;
+    const spill_allocator *al = &m->alloc;
+    m->w = mem_alloc(al, (size_t)m->n_pairs * m->dim * sizeof *m->w);
+    m->rho = mem_alloc(al, (size_t)m->n_pairs * sizeof *m->rho);
+    m->prob_a = mem_alloc(al, (size_t)m->n_pairs * sizeof *m->prob_a);
+    m->prob_b = mem_alloc(al, (size_t)m->n_pairs * sizeof *m->prob_b);
+    if (!m->w || !m->rho || !m->prob_a || !m->prob_b) {
+        fail(err, SPILL_E_NOMEM, "out of memory");
+        return false;
+    }
+    memset(m->w, 0, (size_t)m->n_pairs * m->dim * sizeof *m->w);
+    int start[SPILL_LABEL_COUNT + 1];
+    start[0] = 0;
+    for (int i = 0; i < k; i++)
+        start[i + 1] = start[i] + svm->nSV[i];
+    int p = 0;
+    for (int i = 0; i < k; i++) {
+        for (int j = i + 1; j < k; j++, p++) {
+            float *w = m->w + (size_t)p * m->dim;
+            /* Class i's vectors carry coefficients in sv_coef[j - 1], class
+             * j's in sv_coef[i] (libsvm's layout). */
+            for (int side = 0; side < 2; side++) {
+                int cls = side ? j : i;
+                const double *coef = svm->sv_coef[side ? i : j - 1];
+                for (int s = start[cls]; s < start[cls + 1]; s++) {
+                    for (const struct svm_node *x = svm->SV[s]; x->index != -1; x++) {
+                        if (x->index < 1 || (size_t)x->index > m->dim) {
+                            fail(err, SPILL_E_MODEL_FORMAT, "%s: feature index %d out of range",
+                                 path, x->index);
+                            return false;
+                        }
+                        w[x->index - 1] += (float)(coef[s] * x->value);
+                    }
+                }
+            }
+            m->rho[p] = svm->rho[p];
+            m->prob_a[p] = svm->probA[p];
+            m->prob_b[p] = svm->probB[p];
+        }
+    }
+    return true;
 }
 
-static bool setup_classifier(spill_model *m, const manifest *mf, const char *dir,
-                             spill_error *err)
+static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
+                            spill_error *err)
 {
     const spill_allocator *al = &m->alloc;
-    char *svm_text = load_checked(al, mf, dir, "model.svm", "model_svm_xxh64", err);
+    size_t nf = features_count();
+    m->n_features = nf;
+    m->lo = mem_alloc(al, nf * sizeof *m->lo);
+    m->hi = mem_alloc(al, nf * sizeof *m->hi);
+    m->edges = mem_alloc(al, nf * BIN_EDGES * sizeof *m->edges);
+    m->n_edges = mem_alloc(al, nf * sizeof *m->n_edges);
+    if (!m->lo || !m->hi || !m->edges || !m->n_edges) {
+        fail(err, SPILL_E_NOMEM, "out of memory");
+        return false;
+    }
+    char *ft = load_file(al, mf, dir, "features.tsv", "features_xxh64", err);
+    if (!ft)
+        return false;
+    char ftpath[512];
+    snprintf(ftpath, sizeof ftpath, "%s/features.tsv", dir);
+    bool ok = parse_feature_table(m, ftpath, ft, err);
+    mem_free(al, ft);
+    if (!ok)
+        return false;
+
+    char *svm_text = load_file(al, mf, dir, "model.svm", "model_svm_xxh64", err);
     if (!svm_text)
         return false;
     mem_free(al, svm_text);
@@ -404,50 +674,67 @@ static bool setup_classifier(spill_model *m, const manifest *mf, const char *dir
         fail(err, SPILL_E_NOMEM, "out of memory");
         return false;
     }
-    m->svm = load_svm(path);
-    if (!m->svm) {
+    svm_set_print_string_function(svm_quiet);
+    struct svm_model *svm = svm_load_model(path);
+    ok = false;
+    if (!svm) {
         fail(err, SPILL_E_MODEL_FORMAT, "%s: libsvm cannot read it", path);
-        mem_free(al, path);
-        return false;
-    }
-    if (!svm_check_probability_model(m->svm)) {
+    } else if (svm->param.svm_type != C_SVC || svm->param.kernel_type != LINEAR) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s: not a linear C-SVC model", path);
+    } else if (!svm_check_probability_model(svm) || !svm->probA || !svm->probB) {
         fail(err, SPILL_E_MODEL_FORMAT, "%s: model has no probability estimates", path);
-        mem_free(al, path);
-        return false;
-    }
-    mem_free(al, path);
-
-    /* Classes: libsvm's integer labels are spill_label values. */
-    m->n_classes = svm_get_nr_class(m->svm);
-    int labels[SPILL_LABEL_COUNT];
-    if (m->n_classes < 2 || m->n_classes > SPILL_LABEL_COUNT) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s/model.svm: %d classes", dir, m->n_classes);
-        return false;
-    }
-    svm_get_labels(m->svm, labels);
-    for (int i = 0; i < m->n_classes; i++) {
-        if (labels[i] < 0 || labels[i] >= SPILL_LABEL_COUNT) {
-            fail(err, SPILL_E_MODEL_FORMAT, "%s/model.svm: class label %d is no spill label",
-                 dir, labels[i]);
-            return false;
+    } else if (svm->nr_class < 2 || svm->nr_class > SPILL_LABEL_COUNT) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s: %d classes", path, svm->nr_class);
+    } else {
+        ok = true;
+        for (int i = 0; ok && i < svm->nr_class; i++) {
+            /* libsvm's integer labels are spill_label values. */
+            ok = svm->label[i] >= 0 && svm->label[i] < SPILL_LABEL_COUNT;
+            if (ok)
+                m->class_label[i] = svm->label[i];
+            else
+                fail(err, SPILL_E_MODEL_FORMAT, "%s: class label %d is no spill label", path,
+                     svm->label[i]);
         }
-        m->class_label[i] = labels[i];
+        ok = ok && collapse(m, svm, path, err);
     }
+    if (svm)
+        svm_free_and_destroy_model(&svm);
+    mem_free(al, path);
+    if (!ok)
+        return false;
 
-    size_t nf = features_count();
-    m->n_features = nf;
-    m->scale_lo = mem_alloc(al, nf * sizeof *m->scale_lo);
-    m->scale_hi = mem_alloc(al, nf * sizeof *m->scale_hi);
-    if (!m->scale_lo || !m->scale_hi) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+    /* Training balanced the classes; the true shares differ by class_ratio
+     * (true share / sample share).  prior_power in [0, 1] says how much of
+     * that correction to apply to content, boilerplate and spillover,
+     * prior_power_rare to foreign and garbage (both tuned on held-out train
+     * pages). */
+    const char *ratio = mf_get(mf, "class_ratio"), *pw = mf_get(mf, "prior_power");
+    const char *pr = mf_get(mf, "prior_power_rare");
+    double power = pw ? strtod(pw, NULL) : 0.0, power_rare = pr ? strtod(pr, NULL) : power;
+    if (!(power >= 0 && power <= 1) || !(power_rare >= 0 && power_rare <= 1)) {
+        fail(err, SPILL_E_MODEL_FORMAT,
+             "%s/manifest.txt:%zu: prior_power and prior_power_rare must be in [0, 1]", dir,
+             mf_line(mf, pw && !(power >= 0 && power <= 1) ? "prior_power" : "prior_power_rare"));
         return false;
     }
-    const char *lo = mf_get(mf, "scale_lo"), *hi = mf_get(mf, "scale_hi");
-    if (!lo || !hi || !parse_doubles(lo, m->scale_lo, nf) || !parse_doubles(hi, m->scale_hi, nf)) {
-        fail(err, SPILL_E_MODEL_FORMAT,
-             "%s/manifest.txt:%zu: scale_lo and scale_hi must hold %zu numbers each", dir,
-             mf_line(mf, lo ? "scale_hi" : "scale_lo"), nf);
-        return false;
+    for (int k = 0; k < m->n_classes; k++) {
+        double r = 1.0;
+        if (ratio) {
+            char *end;
+            r = strtod(ratio, &end);
+            if (end == ratio || !(r > 0)) {
+                fail(err, SPILL_E_MODEL_FORMAT,
+                     "%s/manifest.txt:%zu: class_ratio needs %d positive numbers", dir,
+                     mf_line(mf, "class_ratio"), m->n_classes);
+                return false;
+            }
+            ratio = end;
+        }
+        /* Foreign and garbage rest on evidence of their own (script, codec,
+         * function words) and get their own exponent. */
+        bool rare = m->class_label[k] == SPILL_LABEL_FOREIGN || m->class_label[k] == SPILL_LABEL_GARBAGE;
+        m->class_weight[k] = pow(r, rare ? power_rare : power);
     }
     const char *sm = mf_get(mf, "smooth");
     m->smooth = sm ? strtod(sm, NULL) : 0.0;
@@ -456,48 +743,39 @@ static bool setup_classifier(spill_model *m, const manifest *mf, const char *dir
              mf_line(mf, "smooth"));
         return false;
     }
+    m->has_classifier = true;
     return true;
 }
 
+/* Where the default model is: $SPILL_MODEL; next to the program
+ * (PREFIX/bin/spill -> PREFIX/share/spill/models/NAME, so an installed tree
+ * can move); the installed data directory; the source tree of the build. */
 static const char *default_dir(char *buf, size_t cap)
 {
     const char *env = getenv("SPILL_MODEL");
     if (env && *env)
         return env;
-    const char *candidates[] = {
-#ifdef SPILL_INSTALL_MODEL_DIR
-        SPILL_INSTALL_MODEL_DIR,
-#endif
-#ifdef SPILL_SOURCE_MODEL_DIR
-        SPILL_SOURCE_MODEL_DIR,
-#endif
-    };
+    char exe[2048];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, cap, "%s/../share/spill/models/%s", exe, SPILL_MODEL_NAME);
+            char probe[4096 + 32];
+            snprintf(probe, sizeof probe, "%s/manifest.txt", buf);
+            if (access(probe, R_OK) == 0)
+                return buf;
+        }
+    }
+    const char *candidates[] = {SPILL_INSTALL_MODEL_DIR, SPILL_SOURCE_MODEL_DIR};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         snprintf(buf, cap, "%s/manifest.txt", candidates[i]);
         if (access(buf, R_OK) == 0)
             return candidates[i];
     }
     return NULL;
-}
-
-/* A directory with only stopwords.tsv: the tables a model is trained with. */
-static bool load_bare_tables(spill_model *m, const char *dir, spill_error *err)
-{
-    const spill_allocator *al = &m->alloc;
-    char *path = path_join(al, dir, "stopwords.tsv");
-    size_t len;
-    char *text = path ? slurp(al, path, &len) : NULL;
-    if (!text) {
-        fail(err, path ? read_status() : SPILL_E_NOMEM, "%s: cannot read: %s",
-             path ? path : dir, strerror(errno));
-        mem_free(al, path);
-        return false;
-    }
-    m->stopwords = stopwords_parse(al, path, text, err);
-    mem_free(al, text);
-    mem_free(al, path);
-    m->name = mem_strdup(al, "tables");
-    return m->stopwords && m->name;
 }
 
 static spill_model *load(const char *dir, const spill_options *opts, bool tables_only,
@@ -516,17 +794,21 @@ static spill_model *load(const char *dir, const spill_options *opts, bool tables
     const spill_allocator *al = &m->alloc;
     manifest mf = {0};
     char *mpath = path_join(al, dir, "manifest.txt");
-    char *swpath = path_join(al, dir, "stopwords.tsv");
     m->dir = mem_strdup(al, dir);
-    if (!mpath || !swpath || !m->dir) {
+    if (!mpath || !m->dir) {
         fail(err, SPILL_E_NOMEM, "out of memory");
         goto fail;
     }
     if (tables_only && access(mpath, F_OK) != 0) {
-        if (!load_bare_tables(m, dir, err))
+        /* A directory with only the tables, as training makes them. */
+        m->name = mem_strdup(al, "tables");
+        if (!m->name) {
+            fail(err, SPILL_E_NOMEM, "out of memory");
+            goto fail;
+        }
+        if (!load_tables(m, NULL, dir, err))
             goto fail;
         mem_free(al, mpath);
-        mem_free(al, swpath);
         return m;
     }
     size_t len;
@@ -543,23 +825,16 @@ static spill_model *load(const char *dir, const spill_options *opts, bool tables
         fail(err, SPILL_E_NOMEM, "out of memory");
         goto fail;
     }
-    char *sw = load_checked(al, &mf, dir, "stopwords.tsv", "stopwords_xxh64", err);
-    if (!sw)
+    if (!load_tables(m, &mf, dir, err))
         goto fail;
-    m->stopwords = stopwords_parse(al, swpath, sw, err);
-    mem_free(al, sw);
-    if (!m->stopwords)
-        goto fail;
-    if (!tables_only && !setup_classifier(m, &mf, dir, err))
+    if (!tables_only && !load_classifier(m, &mf, dir, err))
         goto fail;
     mem_free(al, mf.text);
     mem_free(al, mpath);
-    mem_free(al, swpath);
     return m;
 fail:
     mem_free(al, mf.text);
     mem_free(al, mpath);
-    mem_free(al, swpath);
     spill_model_free(m);
     return NULL;
 }
@@ -580,11 +855,17 @@ void spill_model_free(spill_model *m)
     if (!m)
         return;
     spill_allocator al = m->alloc;
-    if (m->svm)
-        svm_free_and_destroy_model(&m->svm);
-    stopwords_free(&al, m->stopwords);
-    mem_free(&al, m->scale_lo);
-    mem_free(&al, m->scale_hi);
+    wordtab_free(&al, m->stopwords);
+    wordtab_free(&al, m->chrome);
+    wordtab_free(&al, m->idf);
+    mem_free(&al, m->lo);
+    mem_free(&al, m->hi);
+    mem_free(&al, m->edges);
+    mem_free(&al, m->n_edges);
+    mem_free(&al, m->w);
+    mem_free(&al, m->rho);
+    mem_free(&al, m->prob_a);
+    mem_free(&al, m->prob_b);
     mem_free(&al, m->dir);
     mem_free(&al, m->name);
     mem_free(&al, m);

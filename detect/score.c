@@ -10,9 +10,9 @@
  *
  * Each segment takes its most probable label.  Then repeats: of the lines
  * with the same normalised text (at least DUP_MIN letters and digits), the
- * copy the classifier likes best as content keeps its label and the others
- * become `duplicate` ("repeats line N"); where no copy is content, the first
- * keeps its label.  White space between segments joins the span before it,
+ * first copy labelled content keeps its label and the others become
+ * `duplicate` ("same as line N"); where no copy is content, the first keeps
+ * its label.  training/labels.py applies the same rule to gold labels.  White space between segments joins the span before it,
  * and neighbouring spans with the same label and reason merge.
  */
 #include <math.h>
@@ -28,18 +28,6 @@
 static float feat(const page_work *w, size_t s, int f)
 {
     return f < 0 ? 0.0f : w->feat[s * features_count() + (size_t)f];
-}
-
-/* Mean p(content) of a line's segments, weighted by their size. */
-static float line_content_p(const page_work *w, const size_t *first, size_t l)
-{
-    double sum = 0, tot = 0;
-    for (size_t s = first[l]; s < first[l + 1]; s++) {
-        double wt = w->scripts.segs[s].cp + 1;
-        sum += wt * w->prob[s * SPILL_LABEL_COUNT + SPILL_LABEL_CONTENT];
-        tot += wt;
-    }
-    return tot > 0 ? (float)(sum / tot) : 0.0f;
 }
 
 /* Where each line's segments start: first[line] .. first[line + 1]. */
@@ -98,23 +86,23 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
 {
     size_t n = w->n_lines;
     uint32_t *keeper = arena_alloc(w->a, (n ? n : 1) * sizeof *keeper);
-    float *best = arena_alloc(w->a, (n ? n : 1) * sizeof *best);
-    if (!keeper || !best)
+    bool *kept_content = arena_zalloc(w->a, n ? n : 1, sizeof *kept_content);
+    if (!keeper || !kept_content)
         return SPILL_E_NOMEM;
-    /* Pass 1: per group (keyed by its first line), the copy most likely content. */
+    /* Pass 1: per group (keyed by its first line), the first copy labelled
+     * content, else the first copy. */
     for (size_t l = 0; l < n; l++) {
         const line_info *li = &w->li[l];
         if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
             continue;
-        float pc = line_content_p(w, first, l);
         bool content = w->label[first[l]] == SPILL_LABEL_CONTENT;
         uint32_t g = li->first_same;
         if (g == l) {
             keeper[g] = (uint32_t)l;
-            best[g] = content ? pc : -1.0f;
-        } else if (content && pc > best[g]) {
+            kept_content[g] = content;
+        } else if (content && !kept_content[g]) {
             keeper[g] = (uint32_t)l;
-            best[g] = pc;
+            kept_content[g] = true;
         }
     }
     /* Pass 2: the others repeat the keeper. */

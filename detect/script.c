@@ -256,7 +256,7 @@ static bool spaceless(int32_t sc)
 size_t text_words(const char *s, size_t len, word_fn fn, void *user)
 {
     char buf[WORD_MAX + 4];
-    size_t blen = 0, words = 0;
+    size_t blen = 0, words = 0, start = 0;
     int32_t wscript = -1;
     bool in_word = false;
     for (size_t i = 0; i <= len;) {
@@ -274,7 +274,7 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
         bool alone = sc >= 0 && spaceless(sc);
         if (in_word && (!wordish || alone)) {
             if (fn)
-                fn(user, buf, blen, wscript);
+                fn(user, buf, blen, wscript, start, i);
             words++;
             in_word = false;
             blen = 0;
@@ -283,6 +283,7 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
             if (!in_word) {
                 in_word = true;
                 wscript = sc;
+                start = i;
             } else if (wscript < 0) {
                 wscript = sc;
             }
@@ -291,7 +292,7 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
             }
             if (alone) {
                 if (fn)
-                    fn(user, buf, blen, sc);
+                    fn(user, buf, blen, sc, i, i + k);
                 words++;
                 in_word = false;
                 blen = 0;

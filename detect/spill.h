@@ -137,18 +137,20 @@ SPILL_API spill_options spill_options_default(void);
 
 typedef struct spill_model spill_model;
 
-/* Loads the model directory `dir` (manifest.txt, model.svm, tables).  With
- * `dir` NULL, finds the default model: $SPILL_MODEL, then the installed data
- * directory, then the source tree the library was built from.  A model whose
+/* Loads the model directory `dir` (manifest.txt, model.svm, features.tsv,
+ * stopwords.tsv, chrome.tsv).  With `dir` NULL, finds the default model:
+ * $SPILL_MODEL, then PREFIX/share/spill/models/NAME next to the running
+ * program (PREFIX/bin), then the installed data directory, then the source
+ * tree the library was built from.  A model whose
  * format or feature schema differs from this library's is refused, naming
  * both.  Call before starting threads (libsvm's loader touches the process
  * locale).  Returns NULL on failure and fills `err` (which may be NULL). */
 SPILL_API spill_model *spill_model_load(const char *dir, const spill_options *opts,
                                         spill_error *err);
 
-/* Like spill_model_load, for `spill features`: only the tables are needed
- * (the classifier may be absent, as while training a new model).  A model
- * loaded so cannot annotate. */
+/* Like spill_model_load, for `spill features`: only the tables are needed -
+ * a model directory, or a directory holding just stopwords.tsv and
+ * chrome.tsv as training makes them.  A model loaded so cannot annotate. */
 SPILL_API spill_model *spill_model_load_tables(const char *dir, const spill_options *opts,
                                                spill_error *err);
 
@@ -169,7 +171,10 @@ SPILL_API const char *spill_schema_feature(size_t i);
 
 /* Counts of normalised line hashes over a batch of pages: a line that recurs
  * on many pages of a batch is site chrome.  Build with _add for each page (a
- * first pass over the input), then pass through spill_hints. */
+ * first pass over the input), then pass through spill_hints.  A count-min
+ * sketch: fixed memory (4 rows of 2^20 32-bit counters, 16 MiB); a count is
+ * never below the truth, and exceeds it by more than 2N/2^20 (N: distinct
+ * lines added over all pages) with probability at most 1/16. */
 typedef struct spill_linestats spill_linestats;
 
 SPILL_API spill_linestats *spill_linestats_new(const spill_options *opts, spill_error *err);
@@ -177,6 +182,18 @@ SPILL_API spill_linestats *spill_linestats_new(const spill_options *opts, spill_
 SPILL_API spill_status spill_linestats_add(spill_linestats *stats, const char *text, size_t len);
 /* Pages added so far. */
 SPILL_API uint64_t spill_linestats_pages(const spill_linestats *stats);
+
+/* Adds `other`'s counts into `stats`: merging is associative and
+ * commutative, so sketching shards apart and merging gives exactly the
+ * sketch of the whole.  Both must have the same dimensions. */
+SPILL_API spill_status spill_linestats_merge(spill_linestats *stats, const spill_linestats *other);
+
+/* Writes the sketch to a file (a header and the counters, 16 MiB), or
+ * reads one back; a damaged or foreign file is refused naming the problem. */
+SPILL_API spill_status spill_linestats_save(const spill_linestats *stats, const char *path,
+                                            spill_error *err);
+SPILL_API spill_linestats *spill_linestats_load(const char *path, const spill_options *opts,
+                                                spill_error *err);
 SPILL_API void spill_linestats_free(spill_linestats *stats);
 
 /* ---- annotation ------------------------------------------------------- */
@@ -241,6 +258,11 @@ SPILL_API spill_status spill_annotate(spill_ctx *ctx, const char *id, const char
                                       size_t len, const spill_hints *hints,
                                       const spill_page **page);
 
+/* A copy of a page the caller owns (text, spans, mixes, reasons); NULL when
+ * out of memory.  Release with spill_page_free. */
+SPILL_API spill_page *spill_page_copy(const spill_page *page);
+SPILL_API void spill_page_free(spill_page *page);
+
 /* The message of the last failure on `ctx` ("" if none). */
 SPILL_API const char *spill_ctx_message(const spill_ctx *ctx);
 
@@ -272,6 +294,8 @@ SPILL_API spill_status spill_features(spill_ctx *ctx, const char *text, size_t l
 
 /* ---- output ----------------------------------------------------------- */
 
+typedef struct spill_record spill_record;  /* an input record, see below */
+
 /* A growable byte buffer the writers append to.  Zero-initialise it; release
  * with spill_buf_free.  Uses the C library's allocator. */
 typedef struct spill_buf {
@@ -282,22 +306,110 @@ typedef struct spill_buf {
 SPILL_API void spill_buf_free(spill_buf *buf);
 
 enum {
-    SPILL_WRITE_OFFSETS_BYTES = 1u << 0  /* offsets and counts in bytes, not code points */
+    SPILL_WRITE_OFFSETS_BYTES = 1u << 0,  /* offsets and counts in bytes, not code points */
+    SPILL_WRITE_DOLMA = 1u << 1,          /* a Dolma attribute record, not an annotation */
+    SPILL_WRITE_TEXT = 1u << 2            /* the annotation carries "text" (for report) */
 };
 
-/* Appends the annotation record of `page` as one JSON line. */
-SPILL_API spill_status spill_write_page(spill_buf *out, const spill_page *page, unsigned flags);
+/* Appends the annotation record of `page` as one JSON line ("url" added
+ * when given, "text" with SPILL_WRITE_TEXT); with
+ * SPILL_WRITE_DOLMA, a Dolma attribute record instead:
+ *   {"id", "attributes": {"spill__score": [[0, n, score]],
+ *    "spill__lang_<code>": [[0, n, conf]], "spill__<label>": [[start, end, p], ...]
+ *    for each of the six labels}}. */
+SPILL_API spill_status spill_write_page(spill_buf *out, const spill_page *page, const char *url,
+                                       unsigned flags);
+
+/* Appends the input record reduced to what survives cleaning: its text made
+ * of the spans whose label is in `keep` (a bit mask of 1u << spill_label),
+ * the other fields of a JSONL record kept as they were, and "spill_score"
+ * added.  A record read from WARC or text becomes {"id", "url", "text",
+ * "spill_score"}.  `text_field` is the (dotted) field the text came from. */
+SPILL_API spill_status spill_write_clean(spill_buf *out, const spill_record *rec,
+                                         const spill_page *page, unsigned keep,
+                                         const char *text_field);
 
 /* Appends an error record {"id": id, "error": message} as one JSON line;
  * `id` may be NULL (written as null). */
 SPILL_API spill_status spill_write_error(spill_buf *out, const char *id, const char *message);
+
+/* ---- batch summary (report, gate) ------------------------------------- */
+
+/* What a batch of pages looks like, in bounded memory whatever its size:
+ * totals, a score histogram, characters per label, the language and script
+ * mixes, label shares per source (URL host or input file), the worst pages
+ * with their spans, and pages whose language is unknown.  Fields are
+ * read-only for callers; the summary owns every pointer. */
+#define SPILL_SUMMARY_BINS 100   /* score histogram: [k/100, (k+1)/100) */
+
+typedef struct spill_summary_count {
+    char name[64];
+    uint64_t pages;
+    uint64_t chars;                         /* code points */
+    uint64_t label_chars[SPILL_LABEL_COUNT];
+    double score_sum;
+} spill_summary_count;
+
+typedef struct spill_summary_page {
+    char *id, *source;
+    double score;
+    char lang[12];
+    char *text;                /* the first max_text bytes of the page */
+    size_t text_len, full_len; /* bytes kept, bytes of the page */
+    spill_span *spans;         /* clipped to text_len; `why` strings owned */
+    size_t n_spans;
+} spill_summary_page;
+
+typedef struct spill_summary {
+    uint64_t pages, errors, bytes, chars;
+    double score_sum;
+    uint64_t hist[SPILL_SUMMARY_BINS];
+    uint64_t label_chars[SPILL_LABEL_COUNT];
+    spill_summary_count *langs;    /* by main language of the page, most pages first */
+    size_t n_langs;
+    spill_summary_count *scripts;  /* characters per script */
+    size_t n_scripts;
+    spill_summary_count *sources;  /* most pages first; the rest in "(other)" */
+    size_t n_sources;
+    spill_summary_page *worst;     /* lowest scores first */
+    size_t n_worst;
+    uint64_t und_pages;
+    char **und_ids;                /* the first few */
+    size_t n_und_ids;
+    /* limits */
+    size_t max_worst, max_sources, max_text;
+} spill_summary;
+
+/* A summary keeping the `worst` lowest-scoring pages (each its first
+ * `max_text` bytes) and `max_sources` sources; 0 picks 20, 50 and 20000. */
+SPILL_API spill_summary *spill_summary_new(size_t worst, size_t max_sources, size_t max_text);
+SPILL_API void spill_summary_free(spill_summary *s);
+/* Adds an annotated page; `source` names where it came from (its URL's host
+ * is used when it has one).  Not thread-safe on one summary. */
+SPILL_API spill_status spill_summary_add(spill_summary *s, const spill_page *page,
+                                         const char *url, const char *source);
+SPILL_API void spill_summary_add_error(spill_summary *s);
+/* Sorts the tables (most pages first) and folds the sources beyond
+ * max_sources into "(other)"; call once all pages are in. */
+SPILL_API void spill_summary_finish(spill_summary *s);
+/* Mean score, median (from the histogram) and the share of pages scoring
+ * below x. */
+SPILL_API double spill_summary_mean(const spill_summary *s);
+SPILL_API double spill_summary_median(const spill_summary *s);
+SPILL_API double spill_summary_below(const spill_summary *s, double x);
+/* Appends the summary as one JSON document (and a newline). */
+SPILL_API spill_status spill_write_summary(spill_buf *out, const spill_summary *s);
+/* Reads a summary written by spill_write_summary (the totals, histogram,
+ * label, language and script counts; not the pages). */
+SPILL_API spill_summary *spill_summary_read(const char *path, spill_error *err);
 
 /* ---- input ------------------------------------------------------------ */
 
 typedef enum spill_format {
     SPILL_FORMAT_AUTO = 0,   /* from the file name, else from the content */
     SPILL_FORMAT_JSONL = 1,
-    SPILL_FORMAT_TEXT = 2    /* the whole input is one page */
+    SPILL_FORMAT_TEXT = 2,   /* the whole input is one page */
+    SPILL_FORMAT_WARC = 3    /* WARC/WET: conversion and response records are pages */
 } spill_format;
 
 typedef struct spill_reader_options {
@@ -306,6 +418,7 @@ typedef struct spill_reader_options {
     const char *id_field;     /* default "id" */
     size_t max_record_bytes;  /* longer records become error records; default 64 MiB */
     int want_gold;            /* parse "labels"/"spans" into spill_record.gold */
+    int keep_json;            /* keep each JSONL object in spill_record.json */
 } spill_reader_options;
 
 SPILL_API spill_reader_options spill_reader_options_default(void);
@@ -315,17 +428,20 @@ SPILL_API spill_reader_options spill_reader_options_default(void);
 /* One input record.  When `error` is non-NULL the record could not be read
  * (malformed JSON, no text field, ...): it says why, and `id` is set where it
  * could be found.  Owned by the caller: release with spill_record_free. */
-typedef struct spill_record {
+struct spill_record {
     char *id;
     char *text;
     size_t text_len;
-    char *url;
+    char *url;                /* "url" of JSONL, WARC-Target-URI of WARC */
     char *lang;               /* a "lang" field of the record, if any (declared or gold) */
-    const char *source;       /* the input's name ("-" for stdin) */
-    uint64_t position;        /* 1-based line (JSONL) or record number */
+    char *source;             /* the input's name ("-" for stdin) */
+    uint64_t position;        /* 1-based line (JSONL), record number (WARC), or 1 */
     char *error;
     spill_gold *gold;         /* with want_gold, when the record has labels */
-} spill_record;
+    void *json;               /* the JSONL object, for spill_write_clean; opaque */
+    spill_page *annotation;   /* when the record is an annotation record of
+                                 spill score (its "text" if it has one) */
+};
 
 typedef struct spill_reader spill_reader;
 
@@ -334,12 +450,30 @@ typedef struct spill_reader spill_reader;
 SPILL_API spill_reader *spill_reader_open(const char *path, const spill_reader_options *opts,
                                           spill_error *err);
 
+/* The same over `len` bytes in memory (compressed or not), named `name` in
+ * messages; the bytes must outlive the reader. */
+SPILL_API spill_reader *spill_reader_open_memory(const void *data, size_t len, const char *name,
+                                                 const spill_reader_options *opts,
+                                                 spill_error *err);
+
 /* The next record in *rec (NULL at the end of input).  Returns SPILL_OK, or
  * SPILL_E_IO / SPILL_E_NOMEM when the input cannot be read further (then
  * spill_reader_message() says why; records already returned stand). */
 SPILL_API spill_status spill_reader_next(spill_reader *reader, spill_record **rec);
 
 SPILL_API const char *spill_reader_message(const spill_reader *reader);
+
+/* WARC records of other types than conversion and response that were
+ * skipped (warcinfo, request, metadata...); the message names them by type
+ * ("3 warcinfo, 120 request"), "" if none. */
+SPILL_API uint64_t spill_reader_skipped(const spill_reader *reader, const char **summary);
+
+/* Bytes read from the input so far (compressed bytes for compressed input),
+ * for progress reports. */
+SPILL_API uint64_t spill_reader_bytes(const spill_reader *reader);
+
+/* The input's format, as given or as detected (never SPILL_FORMAT_AUTO). */
+SPILL_API spill_format spill_reader_format(const spill_reader *reader);
 SPILL_API void spill_reader_free(spill_reader *reader);
 SPILL_API void spill_record_free(spill_record *rec);
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Builds synthetic pages with exact span labels, from real text.
 
-usage: build_dataset.py DATA SIDE OUT.jsonl [--seed N]
+usage: build_dataset.py DATA SIDE OUT.jsonl --chrome CHROME.tsv [--seed N] [--pages FILE...]
 
 SIDE is "train" or "dev".  Train pages are built only from the train side
 (pages/train.jsonl, pages/multi-train.jsonl, the train paragraphs of every
 UDHR text); dev pages only from pages/dev.jsonl and the held-back UDHR
 paragraphs, so nothing of dev reaches training.
 
-Every page starts from a host - a real page with its gold line labels, or a
+Every page starts from a host - a real page with its gold line labels
+(mapped onto spill's labels by labels.py), or a
 page assembled from one language's UDHR paragraphs with navigation and
 footer lines - and gets artefacts injected with their labels:
 
@@ -35,6 +36,7 @@ import re
 import sys
 import unicodedata
 
+import labels as labels_mod
 import textutil
 
 # ---- text pools -----------------------------------------------------------
@@ -56,7 +58,7 @@ def script_of_text(text):
 class Pools:
     """Text of one side of the split, by language."""
 
-    def __init__(self, data, side, rng):
+    def __init__(self, data, side, rng, page_files=None, chrome=None):
         self.rng = rng
         self.side = side
         self.udhr = {}       # spill code -> paragraphs
@@ -71,24 +73,31 @@ class Pools:
         self.hosts = []                               # real pages
         self.titles = collections.defaultdict(list)   # lang -> headlines
         self.paras = collections.defaultdict(list)    # lang -> main paragraphs
+        self.by_page = collections.defaultdict(list)  # lang -> [main lines of a page]
         chrome_pages = collections.defaultdict(collections.Counter)
         files = ["train.jsonl", "multi-train.jsonl"] if side == "train" else ["dev.jsonl"]
-        for fn in files:
-            for page in textutil.read_jsonl(os.path.join(data, "pages", fn)):
+        paths = page_files or [os.path.join(data, "pages", fn) for fn in files]
+        for path in paths:
+            file_pages = list(textutil.read_jsonl(path))
+            recurring = labels_mod.recurring_lines([p["text"].split("\n") for p in file_pages])
+            for page in file_pages:
                 lang = page.get("lang") or "und"
                 lines = page["text"].split("\n")
-                labels = page["labels"]
+                labels = labels_mod.relabel(lines, page["labels"], chrome or {}, recurring)
                 self.hosts.append((page["id"], lang, lines, labels))
                 if lang == "und":
                     continue
                 if lines and lines[0].strip():
                     self.titles[lang].append(strip_site(lines[0]))
                 seen = set()
+                main = [t for t, l in zip(lines, labels) if l == "content" and len(t.split()) >= 8]
+                if len(main) >= 3:
+                    self.by_page[lang].append(main[:12])
                 for t, l in zip(lines, labels):
                     n = len(t.split())
-                    if l == "main" and (n >= 12 or (lang in ("zh", "ja") and len(t) >= 40)):
+                    if l == "content" and (n >= 12 or (lang in ("zh", "ja") and len(t) >= 40)):
                         self.paras[lang].append(t)
-                    if l != "main" and 1 <= n <= 4 and len(t) <= 40 and t not in seen:
+                    if l != "content" and 1 <= n <= 4 and len(t) <= 40 and t not in seen:
                         seen.add(t)
                         chrome_pages[lang][t] += 1
         # Chrome strings (navigation, headers) recur across pages.
@@ -124,19 +133,41 @@ class Pools:
         toks = p.split()
         return " ".join(toks[:60]) if len(toks) > 60 else p
 
-    def headline(self, lang, avoid=None):
+    def pick(self, pool, near):
+        """A random item of pool; with `near` (a host's words), half the time
+        the closest of a few candidates: related posts share the article's
+        vocabulary, and a detector must not rely on a complete topic change."""
+        if near and self.rng.random() < 0.5:
+            cands = [self.rng.choice(pool) for _ in range(25)]
+
+            def closeness(item):
+                ws = set(textutil.words(item if isinstance(item, str) else " ".join(item)))
+                return len(near & ws) / (1 + len(ws)) ** 0.5
+            return max(cands, key=closeness)
+        return self.rng.choice(pool)
+
+    def headline(self, lang, avoid=None, near=None):
         pool = [t for t in self.titles.get(lang, []) if t != avoid]
         if len(pool) >= 3:
-            return self.rng.choice(pool)
+            return self.pick(pool, near)
         if lang not in self.udhr:
             return None
         words = self.udhr_words(lang, self.rng.randint(5, 10))
         return words[:1].upper() + words[1:]
 
-    def teaser(self, lang, avoid=()):
+    def article(self, lang, near=None):
+        """Another page's whole main text on one line, as scrapes of
+        "related" blocks often show it."""
+        pool = self.by_page.get(lang)
+        if not pool:
+            return None
+        paras = self.pick(pool, near) if near else self.rng.choice(pool)
+        return " ".join(paras)
+
+    def teaser(self, lang, avoid=(), near=None):
         pool = [t for t in self.paras.get(lang, []) if t not in avoid]
         if len(pool) >= 3:
-            t = self.rng.choice(pool)
+            t = self.pick(pool, near)
         elif lang in self.udhr:
             t = self.udhr_paragraph(lang)
         else:
@@ -166,12 +197,9 @@ def strip_site(title):
 # ---- pages as lines of labelled pieces -----------------------------------
 
 def host_from_real(page):
+    """A real page's lines with spill labels (labels.py maps the gold)."""
     _id, lang, lines, labels = page
-    out = []
-    for t, l in zip(lines, labels):
-        lab = {"main": "content", "boilerplate": "boilerplate"}.get(l)
-        out.append([(t, lab)])
-    return lang, out
+    return lang, [[(t, lab)] for t, lab in zip(lines, labels)]
 
 
 def host_from_udhr(pools, lang, rng):
@@ -264,15 +292,22 @@ def inject_spillover(pools, host, lines, rng):
     if not idx:
         return False
     own = {p[0] for l in lines for p in l}
+    near = set()
+    for i in idx:
+        near.update(w for w in textutil.words(lines[i][0][0]) if len(w) > 3)
     items = []
     for _ in range(rng.randint(1, 4)):
-        kind = rng.choice(["headline", "headline", "teaser", "both"])
-        h = pools.headline(host)
-        t = pools.teaser(host, own)
+        kind = rng.choice(["headline", "headline", "teaser", "both", "article"])
+        h = pools.headline(host, near=near)
+        t = pools.teaser(host, own, near=near)
         if kind == "headline" and h:
             items.append(h)
         elif kind == "teaser" and t:
             items.append(t)
+        elif kind == "article":
+            a = pools.article(host, near=near)
+            if h and a:
+                items.append(h + " " + a)
         elif h and t:
             items.append(h + " " + t)
     items = [x for x in items if x and x not in own]
@@ -430,9 +465,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--udhr-pages", type=int, default=None)
     ap.add_argument("--real-variants", type=int, default=None)
+    ap.add_argument("--pages", nargs="+", default=None,
+                    help="host and donor pages (default: DATA/pages of the side)")
+    ap.add_argument("--chrome", required=True,
+                    help="chrome.tsv of make_tables.py, for labels.py's mapping of the gold")
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    pools = Pools(a.data, a.side, rng)
+    pools = Pools(a.data, a.side, rng, a.pages, labels_mod.load_chrome(a.chrome))
     n_udhr = a.udhr_pages if a.udhr_pages is not None else (12 if a.side == "train" else 5)
     variants = a.real_variants if a.real_variants is not None else (1 if a.side == "train" else 2)
     records = build(pools, rng, n_udhr, variants)

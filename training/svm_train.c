@@ -7,16 +7,20 @@
  *   1. keep the classes the SVM decides (content, boilerplate, spillover,
  *      foreign, garbage; duplicates are decided by repetition, after it);
  *   2. a seeded, class-balanced sample of at most --per-class rows a class;
- *   3. min-max scaling to [-1, 1], as svm-scale does;
- *   4. a grid of C (and gamma for RBF) chosen by k-fold cross-validation on
- *      the sample, folds by page so one page never sits on both sides,
- *      scored by macro-F1 over the classes; two threads share the grid;
+ *   3. per feature, the training range (scaled to [-1, 1] as svm-scale
+ *      does) and quantile bin edges; every row expanded by the library's own
+ *      classify_expand(), so training sees what scoring computes;
+ *   4. C of a linear C-SVC chosen by k-fold cross-validation on the sample,
+ *      folds by page so one page never sits on both sides, scored by
+ *      macro-F1 over the classes; two threads share the grid;
  *   5. the final model with probability estimates on the whole sample.
- * Output: DIR/model.svm, DIR/stopwords.tsv (copied), DIR/manifest.txt with
- * schema, scaling, checksums and the cross-validation figures.
+ * Output: DIR/model.svm, DIR/features.tsv (ranges and edges), the tables
+ * copied from --tables, DIR/manifest.txt with schema, checksums and the
+ * cross-validation figures.
  *
- * usage: svm_train --out DIR --name NAME --stopwords FILE [--per-class N]
- *          [--seed S] [--kernel rbf|linear] [--folds K] [--smooth A]
+ * usage: svm_train --out DIR --name NAME --tables DIR [--per-class N]
+ *          [--seed S] [--folds K] [--smooth A] [--prior-power P]
+ *          [--prior-power-rare P] [--C C]
  *          [--note TEXT] FEATURES...
  */
 #include <errno.h>
@@ -31,6 +35,8 @@
 
 #include <svm.h>
 #include <xxhash.h>
+
+#include "internal.h"
 
 #define MAX_FEATURES 256
 #define N_LABELS 6
@@ -151,7 +157,33 @@ typedef struct problem {
     uint32_t *group;
     struct svm_node **x;
     double *lo, *hi;
+    float *edges;       /* nf x BIN_EDGES */
+    uint8_t *n_edges;
 } problem;
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Edges at the quantiles of the sample: bin(x) = edges below x (x > e). */
+static void quantile_edges(const row **rows, size_t n, size_t f, float *edges, uint8_t *count)
+{
+    float *v = malloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = rows[i]->v[f];
+    qsort(v, n, sizeof *v, cmp_float);
+    uint8_t k = 0;
+    for (int q = 1; q <= BIN_EDGES; q++) {
+        float e = v[(size_t)q * n / (BIN_EDGES + 1)];
+        if (e >= v[n - 1] || (k && e <= edges[k - 1]))
+            continue;  /* nothing above it, or no new bin */
+        edges[k++] = e;
+    }
+    *count = k;
+    free(v);
+}
 
 static problem sample(const data *d, size_t per_class)
 {
@@ -159,14 +191,14 @@ static problem sample(const data *d, size_t per_class)
     for (size_t i = 0; i < d->n; i++)
         count[d->rows[i].label]++;
     /* Shuffle indices, then take up to per_class of each class. */
-    size_t *idx = malloc(d->n * sizeof *idx);
+    size_t *order = malloc(d->n * sizeof *order);
     for (size_t i = 0; i < d->n; i++)
-        idx[i] = i;
+        order[i] = i;
     for (size_t i = d->n; i > 1; i--) {
         size_t j = rng_next() % i;
-        size_t t = idx[i - 1];
-        idx[i - 1] = idx[j];
-        idx[j] = t;
+        size_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
     }
     problem p = {0};
     p.nf = d->nf;
@@ -178,7 +210,7 @@ static problem sample(const data *d, size_t per_class)
     size_t taken[N_LABELS] = {0};
     const row **chosen = malloc(d->n * sizeof *chosen);
     for (size_t k = 0; k < d->n; k++) {
-        const row *r = &d->rows[idx[k]];
+        const row *r = &d->rows[order[k]];
         if (taken[r->label] >= per_class)
             continue;
         taken[r->label]++;
@@ -195,28 +227,32 @@ static problem sample(const data *d, size_t per_class)
             if (chosen[i]->v[f] > p.hi[f])
                 p.hi[f] = chosen[i]->v[f];
         }
+    p.edges = calloc(d->nf * BIN_EDGES, sizeof *p.edges);
+    p.n_edges = calloc(d->nf, sizeof *p.n_edges);
+    for (size_t f = 0; f < d->nf; f++)
+        quantile_edges(chosen, p.n, f, p.edges + f * BIN_EDGES, &p.n_edges[f]);
+    int *idx = malloc(2 * d->nf * sizeof *idx);
+    double *val = malloc(2 * d->nf * sizeof *val);
     for (size_t i = 0; i < p.n; i++) {
         const row *r = chosen[i];
         p.label[i] = r->label;
         p.group[i] = (uint32_t)XXH32(&r->page, sizeof r->page, r->file);
-        p.x[i] = malloc((d->nf + 1) * sizeof **p.x);
-        size_t k = 0;
-        for (size_t f = 0; f < d->nf; f++) {
-            double v = p.hi[f] > p.lo[f] ? -1.0 + 2.0 * (r->v[f] - p.lo[f]) / (p.hi[f] - p.lo[f]) : 0;
-            if (v != 0) {
-                p.x[i][k].index = (int)f + 1;
-                p.x[i][k].value = v;
-                k++;
-            }
+        size_t k = classify_expand(d->nf, p.lo, p.hi, p.edges, p.n_edges, r->v, idx, val);
+        p.x[i] = malloc((k + 1) * sizeof **p.x);
+        for (size_t z = 0; z < k; z++) {
+            p.x[i][z].index = idx[z] + 1;  /* libsvm counts from 1 */
+            p.x[i][z].value = val[z];
         }
         p.x[i][k].index = -1;
     }
+    free(idx);
+    free(val);
     fprintf(stderr, "sample:");
     for (int c = 0; c < N_LABELS; c++)
         if (count[c])
             fprintf(stderr, " %s %zu/%zu", LABEL_NAMES[c], taken[c], count[c]);
     fputc('\n', stderr);
-    free(idx);
+    free(order);
     free(chosen);
     return p;
 }
@@ -224,7 +260,7 @@ static problem sample(const data *d, size_t per_class)
 /* ---- cross-validation ------------------------------------------------- */
 
 typedef struct cell {
-    double C, gamma;
+    double C, unused;
     double macro_f1, accuracy;
 } cell;
 
@@ -306,10 +342,9 @@ static void *grid_worker(void *arg)
             return NULL;
         struct svm_parameter param = *j->base;
         param.C = j->cells[i].C;
-        param.gamma = j->cells[i].gamma;
         cross_validate(j->p, &param, j->folds, &j->cells[i]);
-        fprintf(stderr, "  C %-6g gamma %-8g macro-F1 %.4f accuracy %.4f\n", param.C, param.gamma,
-                j->cells[i].macro_f1, j->cells[i].accuracy);
+        fprintf(stderr, "  C %-6g macro-F1 %.4f accuracy %.4f\n", param.C, j->cells[i].macro_f1,
+                j->cells[i].accuracy);
     }
 }
 
@@ -344,12 +379,94 @@ static void quiet(const char *s)
     (void)s;
 }
 
+/* The same model with one support vector a class pair.  For a linear kernel
+ * the decision function of the pair (i, j) is w_ij . x - rho, w_ij the sum
+ * of coefficient times support vector; stored as one vector of class i with
+ * coefficient 1 in the slot of j (libsvm keeps class i's coefficients for
+ * the pair in sv_coef[j - 1]) and 0 elsewhere, and nothing of class j in the
+ * slot of i, the model decides exactly as the trained one, in libsvm's own
+ * format, a few kilobytes instead of megabytes of support vectors. */
+static struct svm_model *compact(const struct svm_model *m, size_t dim)
+{
+    int k = m->nr_class, pairs = k * (k - 1) / 2;
+    double *w = calloc((size_t)pairs * dim, sizeof *w);
+    int start[N_LABELS + 1] = {0};
+    for (int i = 0; i < k; i++)
+        start[i + 1] = start[i] + m->nSV[i];
+    int p = 0;
+    for (int i = 0; i < k; i++) {
+        for (int j = i + 1; j < k; j++, p++) {
+            for (int side = 0; side < 2; side++) {
+                int cls = side ? j : i;
+                const double *coef = m->sv_coef[side ? i : j - 1];
+                for (int sv = start[cls]; sv < start[cls + 1]; sv++)
+                    for (const struct svm_node *x = m->SV[sv]; x->index != -1; x++)
+                        w[(size_t)p * dim + (size_t)x->index - 1] += coef[sv] * x->value;
+            }
+        }
+    }
+    struct svm_model *c = calloc(1, sizeof *c);
+    c->param = m->param;
+    c->nr_class = k;
+    c->l = pairs;
+    c->SV = calloc((size_t)pairs, sizeof *c->SV);
+    c->sv_coef = calloc((size_t)k - 1, sizeof *c->sv_coef);
+    for (int i = 0; i < k - 1; i++)
+        c->sv_coef[i] = calloc((size_t)pairs, sizeof **c->sv_coef);
+    c->rho = malloc((size_t)pairs * sizeof *c->rho);
+    c->probA = malloc((size_t)pairs * sizeof *c->probA);
+    c->probB = malloc((size_t)pairs * sizeof *c->probB);
+    c->label = malloc((size_t)k * sizeof *c->label);
+    c->nSV = calloc((size_t)k, sizeof *c->nSV);
+    memcpy(c->rho, m->rho, (size_t)pairs * sizeof *c->rho);
+    memcpy(c->probA, m->probA, (size_t)pairs * sizeof *c->probA);
+    memcpy(c->probB, m->probB, (size_t)pairs * sizeof *c->probB);
+    memcpy(c->label, m->label, (size_t)k * sizeof *c->label);
+    int s = 0;
+    p = 0;
+    for (int i = 0; i < k; i++) {
+        for (int j = i + 1; j < k; j++, p++, s++) {
+            size_t nz = 0;
+            for (size_t d = 0; d < dim; d++)
+                nz += w[(size_t)p * dim + d] != 0;
+            struct svm_node *v = malloc((nz + 1) * sizeof *v);
+            nz = 0;
+            for (size_t d = 0; d < dim; d++) {
+                if (w[(size_t)p * dim + d] != 0) {
+                    v[nz].index = (int)d + 1;
+                    v[nz++].value = w[(size_t)p * dim + d];
+                }
+            }
+            v[nz].index = -1;
+            c->SV[s] = v;
+            c->sv_coef[j - 1][s] = 1.0;
+            c->nSV[i]++;
+        }
+    }
+    free(w);
+    return c;
+}
+
+/* Copies DIR/file into OUT/file; returns its XXH64. */
+static uint64_t copy_table(const char *dir, const char *out, const char *file)
+{
+    char path[4096];
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    char *text = slurp(path, &len);
+    snprintf(path, sizeof path, "%s/%s", out, file);
+    write_file(path, text, len);
+    uint64_t h = XXH64(text, len, 0);
+    free(text);
+    return h;
+}
+
 int main(int argc, char **argv)
 {
-    const char *out = NULL, *name = NULL, *stopwords = NULL, *kernel = "rbf", *note = "";
+    const char *out = NULL, *name = NULL, *tables = NULL, *note = "";
     size_t per_class = 4000;
     int folds = 3;
-    double smooth = 0.15;
+    double smooth = 0.15, prior_power = 0.5, prior_power_rare = -1, fixed_c = 0;
     uint64_t seed = 1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i += 2) {
@@ -358,20 +475,19 @@ int main(int argc, char **argv)
         const char *o = argv[i], *v = argv[i + 1];
         if (!strcmp(o, "--out")) out = v;
         else if (!strcmp(o, "--name")) name = v;
-        else if (!strcmp(o, "--stopwords")) stopwords = v;
-        else if (!strcmp(o, "--kernel")) kernel = v;
+        else if (!strcmp(o, "--tables")) tables = v;
         else if (!strcmp(o, "--note")) note = v;
         else if (!strcmp(o, "--per-class")) per_class = strtoul(v, NULL, 10);
         else if (!strcmp(o, "--folds")) folds = atoi(v);
         else if (!strcmp(o, "--smooth")) smooth = atof(v);
+        else if (!strcmp(o, "--prior-power")) prior_power = atof(v);
+        else if (!strcmp(o, "--prior-power-rare")) prior_power_rare = atof(v);
+        else if (!strcmp(o, "--C")) fixed_c = atof(v);
         else if (!strcmp(o, "--seed")) seed = strtoull(v, NULL, 10);
         else die("unknown option %s", o);
     }
-    if (!out || !name || !stopwords || i >= argc || folds < 2)
-        die("usage: svm_train --out DIR --name NAME --stopwords FILE [options] FEATURES...%s", "");
-    bool linear = !strcmp(kernel, "linear");
-    if (!linear && strcmp(kernel, "rbf"))
-        die("--kernel takes rbf or linear, not %s", kernel);
+    if (!out || !name || !tables || i >= argc || folds < 2)
+        die("usage: svm_train --out DIR --name NAME --tables DIR [options] FEATURES...%s", "");
     rng_state = seed;
     srand((unsigned)seed);  /* libsvm's probability folds use rand() */
     svm_set_print_string_function(quiet);
@@ -380,24 +496,29 @@ int main(int argc, char **argv)
     for (int k = i; k < argc; k++)
         read_features(&d, argv[k], (uint32_t)(k - i));
     fprintf(stderr, "read %zu labelled segments, %zu features (schema %s)\n", d.n, d.nf, d.schema);
+    if (d.nf != features_count())
+        die("the features files do not match this build's schema (%s)", FEATURE_SCHEMA_NAME);
     problem p = sample(&d, per_class);
 
     struct svm_parameter base = {0};
     base.svm_type = C_SVC;
-    base.kernel_type = linear ? LINEAR : RBF;
+    base.kernel_type = LINEAR;
     base.cache_size = 1000;
-    base.eps = 1e-3;
+    base.eps = 1e-2;
     base.shrinking = 1;
     base.probability = 0;
-    double Cs[] = {1, 4, 16, 64};
-    double gammas[] = {0.02, 0.06, 0.2};
-    size_t nC = sizeof Cs / sizeof Cs[0], nG = linear ? 1 : sizeof gammas / sizeof gammas[0];
-    cell cells[16];
-    size_t n_cells = 0;
-    for (size_t a = 0; a < nC; a++)
-        for (size_t b = 0; b < nG; b++)
-            cells[n_cells++] = (cell){Cs[a], linear ? 0 : gammas[b], 0, 0};
-    fprintf(stderr, "%d-fold cross-validation by page over %zu settings:\n", folds, n_cells);
+    double Cs[] = {0.03, 0.1, 0.3, 1, 3};
+    size_t n_cells = sizeof Cs / sizeof Cs[0];
+    if (fixed_c > 0) {
+        /* C chosen before (train.sh passes the tuned model's): one cell,
+         * still cross-validated, for the figures in the manifest. */
+        Cs[0] = fixed_c;
+        n_cells = 1;
+    }
+    cell cells[8];
+    for (size_t a = 0; a < n_cells; a++)
+        cells[a] = (cell){Cs[a], 0, 0, 0};
+    fprintf(stderr, "%d-fold cross-validation by page over %zu settings of C:\n", folds, n_cells);
     grid_job job = {&p, &base, cells, n_cells, folds, 0, PTHREAD_MUTEX_INITIALIZER};
     pthread_t th[2];
     for (int t = 0; t < 2; t++)
@@ -408,12 +529,10 @@ int main(int argc, char **argv)
     for (size_t c = 1; c < n_cells; c++)
         if (cells[c].macro_f1 > cells[best].macro_f1)
             best = c;
-    fprintf(stderr, "best: C %g gamma %g macro-F1 %.4f\n", cells[best].C, cells[best].gamma,
-            cells[best].macro_f1);
+    fprintf(stderr, "best: C %g macro-F1 %.4f\n", cells[best].C, cells[best].macro_f1);
 
     struct svm_parameter param = base;
     param.C = cells[best].C;
-    param.gamma = cells[best].gamma;
     param.probability = 1;
     struct svm_problem all = {(int)p.n, malloc(p.n * sizeof(double)), p.x};
     for (size_t k = 0; k < p.n; k++)
@@ -423,13 +542,32 @@ int main(int argc, char **argv)
     mkdir(out, 0755);
     char path[4096];
     snprintf(path, sizeof path, "%s/model.svm", out);
-    if (svm_save_model(path, m))
+    int trained_svs = m->l;
+    struct svm_model *small = compact(m, d.nf * EXPAND_STRIDE);
+    if (svm_save_model(path, small))
         die("cannot write %s", path);
-    size_t svm_len, sw_len;
+    size_t svm_len;
     char *svm_text = slurp(path, &svm_len);
-    char *sw_text = slurp(stopwords, &sw_len);
-    snprintf(path, sizeof path, "%s/stopwords.tsv", out);
-    write_file(path, sw_text, sw_len);
+
+    /* features.tsv: name, training range, bin edges. */
+    size_t cap = 1 << 16, len = 0;
+    char *ft = malloc(cap);
+    for (size_t f = 0; f < d.nf; f++) {
+        if (cap - len < 1024)
+            ft = realloc(ft, cap *= 2);
+        len += (size_t)snprintf(ft + len, cap - len, "%s\t%.9g\t%.9g\t", d.names[f], p.lo[f],
+                                p.hi[f]);
+        for (int e = 0; e < p.n_edges[f]; e++)
+            len += (size_t)snprintf(ft + len, cap - len, "%s%.9g", e ? " " : "",
+                                    p.edges[f * BIN_EDGES + e]);
+        ft[len++] = '\n';
+    }
+    snprintf(path, sizeof path, "%s/features.tsv", out);
+    write_file(path, ft, len);
+    uint64_t ft_hash = XXH64(ft, len, 0);
+    uint64_t sw_hash = copy_table(tables, out, "stopwords.tsv");
+    uint64_t ch_hash = copy_table(tables, out, "chrome.tsv");
+    uint64_t idf_hash = copy_table(tables, out, "idf.tsv");
 
     snprintf(path, sizeof path, "%s/manifest.txt", out);
     FILE *f = fopen(path, "w");
@@ -446,20 +584,27 @@ int main(int argc, char **argv)
     fprintf(f, "features =");
     for (size_t k = 0; k < d.nf; k++)
         fprintf(f, " %s", d.names[k]);
-    fprintf(f, "\nscale_lo =");
-    for (size_t k = 0; k < d.nf; k++)
-        fprintf(f, " %.9g", p.lo[k]);
-    fprintf(f, "\nscale_hi =");
-    for (size_t k = 0; k < d.nf; k++)
-        fprintf(f, " %.9g", p.hi[k]);
     fprintf(f, "\nlabels =");
     int labels[N_LABELS];
     svm_get_labels(m, labels);
     for (int k = 0; k < svm_get_nr_class(m); k++)
         fprintf(f, " %s", LABEL_NAMES[labels[k]]);
-    fprintf(f, "\nsmooth = %g\n", smooth);
-    fprintf(f, "kernel = %s\nC = %g\ngamma = %g\nsupport_vectors = %d\n", kernel, param.C,
-            param.gamma, m->l);
+    /* True share / sample share of every class, in class order. */
+    size_t all_n[N_LABELS] = {0}, sample_n[N_LABELS] = {0};
+    for (size_t k = 0; k < d.n; k++)
+        all_n[d.rows[k].label]++;
+    for (size_t k = 0; k < p.n; k++)
+        sample_n[p.label[k]]++;
+    fprintf(f, "\nclass_ratio =");
+    for (int k = 0; k < svm_get_nr_class(m); k++)
+        fprintf(f, " %.6g", ((double)all_n[labels[k]] / d.n) / ((double)sample_n[labels[k]] / p.n));
+    fprintf(f, "\nprior_power = %g\n", prior_power);
+    fprintf(f, "prior_power_rare = %g\n", prior_power_rare >= 0 ? prior_power_rare : prior_power);
+    fprintf(f, "smooth = %g\n", smooth);
+    fprintf(f, "classifier = linear C-SVC over scaled and binned features (%d bin edges)\n",
+            BIN_EDGES);
+    fprintf(f, "C = %g\nsupport_vectors = %d (stored as one vector a class pair)\n", param.C,
+            trained_svs);
     fprintf(f, "cv_macro_f1 = %.4f\ncv_accuracy = %.4f\ncv_folds = %d\n", cells[best].macro_f1,
             cells[best].accuracy, folds);
     fprintf(f, "training_segments = %zu\nsample_per_class = %zu\nseed = %llu\n", p.n, per_class,
@@ -468,10 +613,13 @@ int main(int argc, char **argv)
     if (*note)
         fprintf(f, "trained_on = %s\n", note);
     fprintf(f, "model_svm_xxh64 = %016llx\n", (unsigned long long)XXH64(svm_text, svm_len, 0));
-    fprintf(f, "stopwords_xxh64 = %016llx\n", (unsigned long long)XXH64(sw_text, sw_len, 0));
+    fprintf(f, "features_xxh64 = %016llx\n", (unsigned long long)ft_hash);
+    fprintf(f, "stopwords_xxh64 = %016llx\n", (unsigned long long)sw_hash);
+    fprintf(f, "chrome_xxh64 = %016llx\n", (unsigned long long)ch_hash);
+    fprintf(f, "idf_xxh64 = %016llx\n", (unsigned long long)idf_hash);
     if (fclose(f))
         die("cannot write %s", path);
-    fprintf(stderr, "wrote %s (%d support vectors)\n", out, m->l);
+    fprintf(stderr, "wrote %s (%d support vectors, stored as %d)\n", out, trained_svs, small->l);
     svm_free_and_destroy_model(&m);
     return 0;
 }

@@ -4,14 +4,18 @@
 #   training/train.sh [DATA]        (DATA defaults to ../shared/data)
 #
 # Environment: NAME (model name, default spill-1), BUILD (build directory,
-# default build), WORK (scratch, default $BUILD/train-work), SEED (default 1).
+# default build), WORK (scratch, default $BUILD/train-work), SEED (default 1),
+# TUNE=0 to reuse the settings of the last tuning (WORK/tuned.txt).
 #
-# Steps: derive the tables (stopwords) -> build synthetic pages from the train
-# side (and, for measuring only, the dev side) -> feature vectors of real and
-# synthetic train pages through `spill features` (the scoring code path) ->
-# svm_train (scaling, grouped cross-validation, probability model) ->
-# models/$NAME/ -> evaluate on dev pages and synthetic dev pages into
-# models/$NAME/metrics.txt.  Nothing from dev is trained or tuned on.
+#  1. tune: hold one train page in six out (split.py); derive the tables,
+#     build synthetic pages and train on the rest (C by cross-validation);
+#     choose prior_power and smooth on the held-out pages (tune.py).
+#  2. train: the same on all train pages, with the tuned settings, into
+#     models/$NAME/ (and the tiny model of the tests, tests/data/tiny-model).
+#  3. measure: spill eval on the dev pages and on synthetic pages built from
+#     them and from held-back UDHR text, into models/$NAME/metrics.txt.
+# Nothing of dev is trained or tuned on.  Feature vectors come from
+# `spill features`, the scoring code path.
 set -eu
 
 DATA=${1:-../shared/data}
@@ -19,6 +23,7 @@ NAME=${NAME:-spill-1}
 BUILD=${BUILD:-build}
 WORK=${WORK:-$BUILD/train-work}
 SEED=${SEED:-1}
+TUNE=${TUNE:-1}
 OUT=models/$NAME
 SPILL=$BUILD/spill
 
@@ -26,44 +31,79 @@ SPILL=$BUILD/spill
 [ -f CMakeLists.txt ] || { echo "train.sh: run from the repository root" >&2; exit 2; }
 [ -d "$BUILD" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD" --target spill_cli svm_train -j2
-mkdir -p "$WORK/tables"
-
-echo "== tables" >&2
-python3 training/make_stopwords.py "$DATA" "$WORK/tables/stopwords.tsv"
-
-echo "== synthetic pages" >&2
-python3 training/build_dataset.py "$DATA" train "$WORK/synth-train.jsonl" --seed "$SEED"
-python3 training/build_dataset.py "$DATA" dev "$WORK/synth-dev.jsonl" --seed "$((SEED + 1000))"
-
-echo "== features" >&2
-"$SPILL" features -m "$WORK/tables" "$DATA/pages/train.jsonl" > "$WORK/f-real.txt" &
-"$SPILL" features -m "$WORK/tables" "$DATA/pages/multi-train.jsonl" > "$WORK/f-multi.txt"
-"$SPILL" features -m "$WORK/tables" "$WORK/synth-train.jsonl" > "$WORK/f-synth.txt"
-wait
-
-echo "== training" >&2
-rm -rf "$OUT.new"
+mkdir -p "$WORK"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
-"$BUILD/training/svm_train" --out "$OUT.new" --name "$NAME" --seed "$SEED" \
-    --stopwords "$WORK/tables/stopwords.tsv" \
-    --note "pages/train.jsonl pages/multi-train.jsonl synthetic(train side, seed $SEED); code $commit" \
-    "$WORK/f-real.txt" "$WORK/f-multi.txt" "$WORK/f-synth.txt"
+
+# features TABLES OUT.txt PAGES...: feature vectors of labelled pages, the
+# files in parallel (two cores); each file is a batch whose lines are counted
+# first (repeat_batch), as spill score counts its input's.
+features() {
+    tables=$1 out=$2
+    shift 2
+    i=0
+    for f in "$@"; do
+        "$SPILL" features --batch -m "$tables" "$f" > "$out.$i" &
+        i=$((i + 1))
+    done
+    wait
+    cat "$out".* > "$out" && rm -f "$out".*
+}
+
+# fit PAGES_TRAIN PAGES_MULTI DIR SYNTH_SEED: tables, real pages with spill's
+# labels (labels.py), synthetic pages and feature vectors of one set of train
+# pages, in DIR.
+fit() {
+    mkdir -p "$3/tables"
+    python3 training/make_tables.py "$DATA" "$3/tables" "$1" "$2"
+    python3 training/labels.py "$3/tables/chrome.tsv" "$1" "$3/real-train.jsonl"
+    python3 training/labels.py "$3/tables/chrome.tsv" "$2" "$3/real-multi.jsonl"
+    python3 training/build_dataset.py "$DATA" train "$3/synth.jsonl" --seed "$4" \
+        --chrome "$3/tables/chrome.tsv" --pages "$1" "$2"
+    features "$3/tables" "$3/features.txt" "$3/real-train.jsonl" "$3/real-multi.jsonl" \
+        "$3/synth.jsonl"
+}
+
+if [ "$TUNE" = 1 ] || [ ! -f "$WORK/tuned.txt" ]; then
+    echo "== tune on held-out train pages" >&2
+    python3 training/split.py "$DATA" "$WORK/split"
+    fit "$WORK/split/fit-train.jsonl" "$WORK/split/fit-multi-train.jsonl" "$WORK/fit" "$SEED"
+    python3 training/build_dataset.py "$DATA" train "$WORK/split/val-synth.jsonl" \
+        --seed "$((SEED + 500))" --chrome "$WORK/fit/tables/chrome.tsv" \
+        --pages "$WORK/split/val-train.jsonl" "$WORK/split/val-multi-train.jsonl"
+    "$BUILD/training/svm_train" --out "$WORK/fit/model" --name fit --seed "$SEED" \
+        --tables "$WORK/fit/tables" "$WORK/fit/features.txt"
+    python3 training/tune.py "$SPILL" "$WORK/fit/model" "$WORK/tune" \
+        "$WORK/split/val-train.jsonl" "$WORK/split/val-synth.jsonl" > "$WORK/tuned.txt"
+fi
+read -r POWER RARE SMOOTH < "$WORK/tuned.txt"
+C=$(sed -n 's/^C = //p' "$WORK/fit/model/manifest.txt")
+echo "== tuned: C $C, prior_power $POWER, prior_power_rare $RARE, smooth $SMOOTH" >&2
+
+echo "== train on all train pages" >&2
+fit "$DATA/pages/train.jsonl" "$DATA/pages/multi-train.jsonl" "$WORK/all" "$SEED"
+rm -rf "$OUT.new"
+"$BUILD/training/svm_train" --out "$OUT.new" --name "$NAME" --seed "$SEED" --C "$C" \
+    --prior-power "$POWER" --prior-power-rare "$RARE" --smooth "$SMOOTH" \
+    --tables "$WORK/all/tables" --note "pages/train.jsonl pages/multi-train.jsonl + synthetic (train side, seed $SEED); code $commit" \
+    "$WORK/all/features.txt"
 rm -rf "$OUT"
 mv "$OUT.new" "$OUT"
 
 echo "== the tiny model of the tests (tests/data/tiny-model)" >&2
 rm -rf tests/data/tiny-model
-"$BUILD/training/svm_train" --out tests/data/tiny-model --name tiny --seed "$SEED" \
-    --per-class 60 --stopwords "$WORK/tables/stopwords.tsv" \
-    --note "a small sample of the same features, for tests only" \
-    "$WORK/f-real.txt" "$WORK/f-multi.txt" "$WORK/f-synth.txt"
+"$BUILD/training/svm_train" --out tests/data/tiny-model --name tiny --seed "$SEED" --C "$C" \
+    --per-class 60 --prior-power "$POWER" --prior-power-rare "$RARE" --smooth "$SMOOTH" \
+    --tables "$WORK/all/tables" \
+    --note "a small sample of the same features, for tests only" "$WORK/all/features.txt"
 
-echo "== evaluation (data never trained on)" >&2
+echo "== measure on data never trained or tuned on" >&2
+python3 training/build_dataset.py "$DATA" dev "$WORK/synth-dev.jsonl" --seed "$((SEED + 1000))" \
+    --chrome "$WORK/all/tables/chrome.tsv"
 {
     echo "# spill eval -m $OUT \$DATA/pages/dev.jsonl"
     "$SPILL" eval -m "$OUT" "$DATA/pages/dev.jsonl"
     echo
-    echo "# spill eval -m $OUT --by-lang synth-dev.jsonl (synthetic artefacts in dev pages and held-back UDHR text)"
+    echo "# spill eval -m $OUT --by-lang synth-dev.jsonl  (training/build_dataset.py \$DATA dev synth-dev.jsonl --seed $((SEED + 1000)))"
     "$SPILL" eval -m "$OUT" --by-lang "$WORK/synth-dev.jsonl"
 } > "$OUT/metrics.txt"
 cat "$OUT/metrics.txt"

@@ -289,7 +289,7 @@ static void tally_page(tally *t, const eval_run *e, const spill_page *pg)
     }
 }
 
-static int eval_record(void *user, spill_record *rec)
+static int eval_record_owned(void *user, spill_record *rec)
 {
     eval_run *e = user;
     char name[512];
@@ -520,6 +520,14 @@ static bool write_json(const char *path, const eval_run *e)
     return fclose(f) == 0;
 }
 
+/* Takes ownership of the record. */
+static int eval_record(void *user, spill_record *rec)
+{
+    int st = eval_record_owned(user, rec);
+    spill_record_free(rec);
+    return st;
+}
+
 static const char USAGE[] =
     "usage: spill eval [options] FILE...\n"
     "\n"
@@ -534,6 +542,7 @@ static const char USAGE[] =
     "  -m, --model DIR   model directory\n"
     "      --by-lang     group by the records' \"lang\" field, not by dataset\n"
     "      --batch       count lines across the input's pages (repeat_batch)\n"
+    "      --sketch FILE line counts of a corpus (spill sketch) instead\n"
     "      --json FILE   also write the figures as JSON\n"
     "  -h, --help        this help\n"
     "\n"
@@ -547,10 +556,11 @@ int cmd_eval(int argc, char **argv)
         {"by-lang", no_argument, NULL, 1},
         {"json", required_argument, NULL, 2},
         {"batch", no_argument, NULL, 3},
+        {"sketch", required_argument, NULL, 4},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_dir = NULL, *json = NULL;
+    const char *model_dir = NULL, *json = NULL, *sketch = NULL;
     eval_run e = {0};
     bool batch = false;
     int c;
@@ -561,6 +571,7 @@ int cmd_eval(int argc, char **argv)
         case 1: e.by_lang = true; break;
         case 2: json = optarg; break;
         case 3: batch = true; break;
+        case 4: sketch = optarg; break;
         case 'h': fputs(USAGE, stdout); return EXIT_DONE;
         default: fputs(USAGE, stderr); return EXIT_USAGE;
         }
@@ -582,9 +593,18 @@ int cmd_eval(int argc, char **argv)
     }
     spill_reader_options ro = spill_reader_options_default();
     ro.want_gold = 1;
-    if (batch)
+    if (sketch) {
+        e.batch = spill_linestats_load(sketch, NULL, &err);
+        if (!e.batch) {
+            cli_error("%s", err.message);
+            spill_ctx_free(e.ctx);
+            spill_model_free(model);
+            return EXIT_USAGE;
+        }
+    } else if (batch) {
         e.batch = cli_batch_stats(argv + optind, argc - optind, &ro);
-    int status = cli_each_record(argv + optind, argc - optind, &ro, eval_record, &e);
+    }
+    int status = cli_each_record(argv + optind, argc - optind, &ro, NULL, eval_record, &e);
     if (status != EXIT_USAGE) {
         print_report(stdout, &e);
         if (json && !write_json(json, &e)) {

@@ -48,7 +48,7 @@ static spill_status row(void *user, size_t segment, int label, const float *v, s
     return SPILL_OK;
 }
 
-static int features_record(void *user, spill_record *rec)
+static int features_record_owned(void *user, spill_record *rec)
 {
     feat_run *f = user;
     char name[512];
@@ -63,6 +63,14 @@ static int features_record(void *user, spill_record *rec)
         return EXIT_RECORD_ERRORS;
     }
     return EXIT_DONE;
+}
+
+/* Takes ownership of the record. */
+static int features_record(void *user, spill_record *rec)
+{
+    int st = features_record_owned(user, rec);
+    spill_record_free(rec);
+    return st;
 }
 
 int cmd_features(int argc, char **argv)
@@ -106,7 +114,7 @@ int cmd_features(int argc, char **argv)
     for (size_t i = 0; i < spill_schema_size(); i++)
         printf(" %s", spill_schema_feature(i));
     putchar('\n');
-    int status = cli_each_record(argv + optind, argc - optind, &ro, features_record, &f);
+    int status = cli_each_record(argv + optind, argc - optind, &ro, NULL, features_record, &f);
     if (fflush(stdout) || ferror(stdout)) {
         cli_error("writing the output failed");
         status = EXIT_USAGE;

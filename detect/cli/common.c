@@ -15,9 +15,11 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    flockfile(stderr);  /* workers report too: one message at a time */
     fputs("spill: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
     va_end(ap);
 }
 
@@ -117,7 +119,7 @@ const char *cli_record_name(const spill_record *rec, char *buf, size_t cap)
 }
 
 int cli_each_record(char **files, int n_files, const spill_reader_options *ro,
-                    cli_record_fn fn, void *user)
+                    cli_progress *progress, cli_record_fn fn, void *user)
 {
     static char *stdin_only[] = {"-"};
     if (n_files == 0) {
@@ -142,8 +144,9 @@ int cli_each_record(char **files, int n_files, const spill_reader_options *ro,
             }
             if (!rec)
                 break;
+            if (progress)
+                cli_progress_update(progress, spill_reader_bytes(r), false);
             int s = fn(user, rec);
-            spill_record_free(rec);
             if (s > worst)
                 worst = s;
             if (s == EXIT_USAGE) {
@@ -151,6 +154,11 @@ int cli_each_record(char **files, int n_files, const spill_reader_options *ro,
                 return s;
             }
         }
+        const char *summary;
+        if (spill_reader_skipped(r, &summary))
+            cli_error("%s: skipped WARC records that are no pages: %s", files[i], summary);
+        if (progress)
+            cli_progress_file_done(progress, spill_reader_bytes(r));
         spill_reader_free(r);
     }
     return worst;
@@ -166,6 +174,7 @@ static int add_page(void *user, spill_record *rec)
 {
     if (rec->text)
         spill_linestats_add(user, rec->text, rec->text_len);
+    spill_record_free(rec);
     return EXIT_DONE;
 }
 
@@ -182,9 +191,173 @@ spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_o
         cli_error("%s", err.message);
         return NULL;
     }
-    if (cli_each_record(files, n_files, ro, add_page, s) == EXIT_USAGE) {
+    spill_reader_options quiet = *ro;
+    quiet.keep_json = 0;
+    if (cli_each_record(files, n_files, &quiet, NULL, add_page, s) == EXIT_USAGE) {
         spill_linestats_free(s);
         return NULL;
     }
     return s;
+}
+
+/* ---- annotating verbs ----------------------------------------------------- */
+
+void cli_run_init(cli_run *run)
+{
+    memset(run, 0, sizeof *run);
+    run->ro = spill_reader_options_default();
+    run->batch = true;
+    const char *env = getenv("SPILL_JOBS");
+    run->jobs = env && atoi(env) > 0 ? atoi(env) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (run->jobs < 1)
+        run->jobs = 1;
+}
+
+int cli_run_option(cli_run *run, int c, const char *arg)
+{
+    switch (c) {
+    case 'm': run->model_dir = arg; return 1;
+    case 'o': run->out_path = arg; return 1;
+    case 'q': run->quiet = true; return 1;
+    case 'j':
+        run->jobs = atoi(arg);
+        if (run->jobs < 1 || run->jobs > 1024) {
+            cli_error("--jobs takes a number from 1 to 1024, not \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case 1001: run->ro.text_field = arg; return 1;
+    case 1002: run->ro.id_field = arg; return 1;
+    case 1003:
+        if (!strcmp(arg, "jsonl"))
+            run->ro.format = SPILL_FORMAT_JSONL;
+        else if (!strcmp(arg, "text"))
+            run->ro.format = SPILL_FORMAT_TEXT;
+        else if (!strcmp(arg, "warc") || !strcmp(arg, "wet"))
+            run->ro.format = SPILL_FORMAT_WARC;
+        else if (strcmp(arg, "auto")) {
+            cli_error("--input-format takes auto, jsonl, warc or text, not \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case 1004:
+        if (!cli_parse_size(arg, &run->ro.max_record_bytes) || !run->ro.max_record_bytes) {
+            cli_error("--max-record-size: \"%s\" is not a size", arg);
+            return -1;
+        }
+        return 1;
+    case 1005: run->batch = false; return 1;
+    case 1006: run->sketch = arg; return 1;
+    default: return 0;
+    }
+}
+
+typedef struct feed {
+    cli_pool *pool;
+} feed;
+
+static int submit(void *user, spill_record *rec)
+{
+    return cli_pool_submit(((feed *)user)->pool, rec);
+}
+
+void *cli_make_ctx(cli_run *run, int i)
+{
+    (void)i;
+    cli_worker *w = calloc(1, sizeof *w);
+    spill_error err = {0};
+    spill_options o = spill_options_default();
+    o.max_text_bytes = run->ro.max_record_bytes;
+    if (w)
+        w->ctx = spill_ctx_new(run->model, &o, &err);
+    if (!w || !w->ctx) {
+        cli_error("%s", w ? err.message : "out of memory");
+        free(w);
+        return NULL;
+    }
+    w->run = run;
+    return w;
+}
+
+void cli_free_ctx(void *state)
+{
+    cli_worker *w = state;
+    spill_ctx_free(w->ctx);
+    free(w);
+}
+
+int cli_run_records(cli_run *run, char **files, int n_files, cli_work_fn fn,
+                    void *(*make_state)(cli_run *run, int i), void (*free_state)(void *state),
+                    cli_emit_fn emit, void *emit_user)
+{
+    run->model = cli_load_model(run->model_dir, false);
+    if (!run->model)
+        return EXIT_USAGE;
+    int status = EXIT_USAGE, made = 0;
+    void **states = calloc((size_t)run->jobs, sizeof *states);
+    cli_pool *pool = NULL;
+    if (!states)
+        goto done;
+    for (; made < run->jobs; made++)
+        if (!(states[made] = make_state(run, made)))
+            goto done;
+    if (run->sketch) {
+        spill_error err = {0};
+        run->stats = spill_linestats_load(run->sketch, NULL, &err);
+        if (!run->stats) {
+            cli_error("%s", err.message);
+            goto done;
+        }
+    } else if (run->batch) {
+        run->stats = cli_batch_stats(files, n_files, &run->ro);
+    }
+    if (!run->no_output && !cli_output_open(&run->out, run->out_path))
+        goto done;
+    pool = cli_pool_new(run->jobs, fn, states, run->no_output ? NULL : &run->out, emit, emit_user);
+    if (!pool) {
+        cli_error("out of memory");
+        if (!run->no_output)
+            cli_output_close(&run->out, false);
+        goto done;
+    }
+    cli_progress progress;
+    cli_progress_init(&progress, run->quiet, files, n_files);
+    feed f = {pool};
+    status = cli_each_record(files, n_files, &run->ro, &progress, submit, &f);
+    int worst = cli_pool_finish(pool);
+    cli_progress_done(&progress);
+    if (worst > status)
+        status = worst;
+    if (!run->no_output && !cli_output_close(&run->out, status != EXIT_USAGE))
+        status = EXIT_USAGE;
+done:
+    for (int i = 0; i < made; i++)
+        free_state(states[i]);
+    free(states);
+    spill_linestats_free(run->stats);
+    spill_model_free(run->model);
+    return status;
+}
+
+const spill_page *cli_annotate(spill_ctx *ctx, const cli_run *run, const spill_record *rec,
+                               spill_buf *out, int *status)
+{
+    char name[512];
+    *status = EXIT_DONE;
+    if (rec->error) {
+        cli_error("%s: %s", cli_record_name(rec, name, sizeof name), rec->error);
+        spill_write_error(out, rec->id, rec->error);
+        *status = EXIT_RECORD_ERRORS;
+        return NULL;
+    }
+    spill_hints hints = {.url = rec->url, .batch = run->stats};
+    const spill_page *page = NULL;
+    if (spill_annotate(ctx, rec->id, rec->text, rec->text_len, &hints, &page)) {
+        const char *msg = spill_ctx_message(ctx);
+        cli_error("%s: %s", cli_record_name(rec, name, sizeof name), msg);
+        spill_write_error(out, rec->id, msg);
+        *status = EXIT_RECORD_ERRORS;
+        return NULL;
+    }
+    return page;
 }

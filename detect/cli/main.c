@@ -1,6 +1,7 @@
 /*
  * main.c - the spill command: dispatches verbs.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,11 @@ static const struct {
     const char *summary;
 } VERBS[] = {
     {"score", cmd_score, "one annotation record (JSONL) per input record"},
+    {"clean", cmd_clean, "the input records with their text reduced to content"},
+    {"explain", cmd_explain, "one page in the terminal, spans coloured, with reasons"},
+    {"report", cmd_report, "a self-contained HTML report (and JSON summary) of a batch"},
+    {"gate", cmd_gate, "a CI gate: thresholds in, pass/fail and JUnit XML out"},
+    {"sketch", cmd_sketch, "a mergeable sketch of line counts over a corpus's shards"},
     {"eval", cmd_eval, "accuracy against labelled pages (JSONL with \"labels\" or \"spans\")"},
     {"features", cmd_features, "feature vectors of labelled pages, for training/"},
 };
@@ -22,8 +28,9 @@ static void usage(FILE *f)
           "\n"
           "Finds what does not belong in scraped web text - boilerplate, spillover from\n"
           "other pages, foreign-language artefacts, duplicates, garbage - and scores how\n"
-          "clean each page is.  FILE is JSONL (records with \"id\" and \"text\") or plain\n"
-          "text (one page), optionally gzip- or zstd-compressed; none or \"-\" is stdin.\n"
+          "clean each page is.  FILE is JSONL (records with \"id\" and \"text\"), WARC/WET\n"
+          "(conversion and response records) or plain text (one page), gzip- or\n"
+          "zstd-compressed or not; none or \"-\" is stdin.\n"
           "\n"
           "verbs:\n",
           f);
@@ -49,6 +56,13 @@ static int version(void)
 
 int main(int argc, char **argv)
 {
+    /* CLD2 allocates large scratch buffers on every call; above glibc's
+     * default mmap threshold each one is an mmap and munmap, and the kernel
+     * time exceeds the detection's.  Keep such blocks in the heap, and
+     * return heap memory to the system only in large steps.  The process's
+     * business, not the library's. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

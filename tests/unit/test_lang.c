@@ -135,7 +135,7 @@ static void page_language_and_segment_languages(void **state)
     lang_result lr;
     assert_int_equal(segment_lines(&a, text, strlen(text), &lines, &n), SPILL_OK);
     assert_int_equal(script_runs(&a, text, lines, n, &sr), SPILL_OK);
-    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, &sr, &lr), SPILL_OK);
+    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, NULL, &sr, &lr), SPILL_OK);
     assert_string_equal(lang_code(lr.lang), "en");
     assert_true(lr.conf > 0.9);
     bool cyrillic_lang = false;
@@ -147,6 +147,43 @@ static void page_language_and_segment_languages(void **state)
     assert_true(lr.n_mix >= 1);
     assert_string_equal(lang_code(lr.mix[0].lang), "en");
     arena_destroy(&a);
+}
+
+static void function_words_of_another_language_make_a_segment(void **state)
+{
+    (void)state;
+    spill_model *m = spill_model_load_tables(SPILL_TEST_DATA "/tiny-model", NULL, NULL);
+    assert_non_null(m);
+    arena a;
+    arena_init(&a, NULL, 0);
+    char text[4096];
+    snprintf(text, sizeof text, "%s\nThe committee said that die Regierung hat das Gesetz und "
+             "die Steuern beschlossen before the vote was held in the city.\n%s",
+             SAMPLES[0].text, SAMPLES[0].text);
+    line *lines;
+    size_t n;
+    script_result sr;
+    lang_result lr;
+    assert_int_equal(segment_lines(&a, text, strlen(text), &lines, &n), SPILL_OK);
+    assert_int_equal(script_runs(&a, text, lines, n, &sr), SPILL_OK);
+    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, m->stopwords, &sr, &lr), SPILL_OK);
+    bool found = false;
+    for (size_t i = 0; i < sr.n_segs; i++) {
+        const seg *g = &sr.segs[i];
+        if (g->wlang < 0)
+            continue;
+        found = true;
+        assert_int_equal(g->line, 1);
+        assert_string_equal(wordtab_lang(m->stopwords, g->wlang), "de");
+        assert_string_equal(lang_code(g->lang), "de");
+        assert_true(g->fstop >= 4);
+        assert_memory_equal(text + g->b0, "die Regierung", 13);
+    }
+    assert_true(found);
+    /* The English lines around it: their function words, none foreign. */
+    assert_true(sr.segs[0].pstop > 5 && sr.segs[0].fstop <= 2);
+    arena_destroy(&a);
+    spill_model_free(m);
 }
 
 static void names_and_codes(void **state)
@@ -167,6 +204,7 @@ int main(void)
         cmocka_unit_test(empty_and_invalid_input),
         cmocka_unit_test(chunks_tile_mixed_text),
         cmocka_unit_test(page_language_and_segment_languages),
+        cmocka_unit_test(function_words_of_another_language_make_a_segment),
         cmocka_unit_test(names_and_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

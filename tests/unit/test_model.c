@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <xxhash.h>
 
 #include "internal.h"
 
@@ -29,6 +30,23 @@ static void copy_model(const char *file, const char *sed_expr)
     }
 }
 
+/* Writes the checksum of an edited companion file into the manifest, as a
+ * forger would: then the content itself must be checked. */
+static void reseal(const char *file, const char *key)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, file);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sed -i 's/^%s = .*/%s = %016llx/' %s/manifest.txt", key, key,
+             (unsigned long long)XXH64(buf, n, 0), tmpdir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static spill_error load_fails(spill_status want)
 {
     spill_error err = {0};
@@ -45,11 +63,14 @@ static void loads_the_tiny_model(void **state)
     spill_model *m = spill_model_load(MODEL, NULL, &err);
     assert_non_null(m);
     assert_string_equal(spill_model_name(m), "tiny");
-    assert_non_null(m->svm);
+    assert_true(m->has_classifier);
     assert_int_equal(m->n_features, spill_schema_size());
-    assert_true(stopwords_knows(m->stopwords, "en"));
-    assert_true(stopwords_has(m->stopwords, "en", "the", 3));
-    assert_false(stopwords_has(m->stopwords, "en", "zebra", 5));
+    assert_true(wordtab_knows(m->stopwords, "en"));
+    assert_true(wordtab_has(m->stopwords, "en", "the", 3));
+    assert_false(wordtab_has(m->stopwords, "en", "zebra", 5));
+    float odds = 0;
+    assert_true(wordtab_get(m->chrome, "", "cookies", 7, &odds));
+    assert_true(odds > 1.0f);
     spill_model_free(m);
 }
 
@@ -98,12 +119,32 @@ static void refuses_altered_stopwords(void **state)
     assert_non_null(strstr(err.message, "stopwords.tsv"));
 }
 
-static void refuses_bad_scaling(void **state)
+static void refuses_bad_bin_edges(void **state)
 {
     (void)state;
-    copy_model("manifest.txt", "s/^scale_lo = \\([^ ]*\\) .*/scale_lo = \\1/");
+    /* Edges must increase: swap in a decreasing pair on the first line. */
+    copy_model("features.tsv", "1s/\\t[^\\t]*$/\\t3 2/");
+    reseal("features.tsv", "features_xxh64");
     spill_error err = load_fails(SPILL_E_MODEL_FORMAT);
-    assert_non_null(strstr(err.message, "scale_lo"));
+    assert_non_null(strstr(err.message, "features.tsv:1"));
+}
+
+static void refuses_features_table_of_another_schema(void **state)
+{
+    (void)state;
+    copy_model("features.tsv", "2s/^[^\\t]*/renamed/");
+    reseal("features.tsv", "features_xxh64");
+    spill_error err = load_fails(SPILL_E_MODEL_SCHEMA);
+    assert_non_null(strstr(err.message, "\"renamed\""));
+}
+
+static void refuses_a_kernel_it_cannot_collapse(void **state)
+{
+    (void)state;
+    copy_model("model.svm", "s/^kernel_type linear/kernel_type rbf\\ngamma 0.1/");
+    reseal("model.svm", "model_svm_xxh64");
+    spill_error err = load_fails(SPILL_E_MODEL_FORMAT);
+    assert_non_null(strstr(err.message, "not a linear"));
 }
 
 static void missing_directory(void **state)
@@ -121,7 +162,7 @@ static void tables_only_model_cannot_annotate(void **state)
     spill_error err = {0};
     spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
     assert_non_null(m);
-    assert_null(m->svm);
+    assert_false(m->has_classifier);
     spill_ctx *c = spill_ctx_new(m, NULL, &err);
     const spill_page *p;
     assert_int_equal(spill_annotate(c, "x", "text", 4, NULL, &p), SPILL_E_INVALID_ARG);
@@ -140,7 +181,9 @@ int main(void)
         cmocka_unit_test(refuses_another_format),
         cmocka_unit_test(refuses_a_truncated_classifier),
         cmocka_unit_test(refuses_altered_stopwords),
-        cmocka_unit_test(refuses_bad_scaling),
+        cmocka_unit_test(refuses_bad_bin_edges),
+        cmocka_unit_test(refuses_features_table_of_another_schema),
+        cmocka_unit_test(refuses_a_kernel_it_cannot_collapse),
         cmocka_unit_test(missing_directory),
         cmocka_unit_test(tables_only_model_cannot_annotate),
     };

@@ -110,9 +110,11 @@ typedef struct words_seen {
     size_t n;
 } words_seen;
 
-static void collect(void *user, const char *w, size_t n, int32_t script)
+static void collect(void *user, const char *w, size_t n, int32_t script, size_t b0, size_t b1)
 {
     (void)script;
+    (void)b0;
+    (void)b1;
     words_seen *s = user;
     if (s->n < 16)
         snprintf(s->w[s->n++], 32, "%.*s", (int)n, w);

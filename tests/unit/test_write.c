@@ -35,7 +35,7 @@ static void annotation_record(void **state)
     assert_int_equal(spill_annotate(c, "id \"q\"", text, strlen(text), NULL, &p), SPILL_OK);
 
     spill_buf b = {0};
-    assert_int_equal(spill_write_page(&b, p, 0), SPILL_OK);
+    assert_int_equal(spill_write_page(&b, p, NULL, 0), SPILL_OK);
     json_t *j = parse_line(&b);
     const char *keys[] = {"id", "lang", "lang_conf", "score", "langs", "scripts", "counts", "spans"};
     void *it = json_object_iter(j);
@@ -57,7 +57,7 @@ static void annotation_record(void **state)
     json_decref(j);
 
     b.len = 0;
-    assert_int_equal(spill_write_page(&b, p, SPILL_WRITE_OFFSETS_BYTES), SPILL_OK);
+    assert_int_equal(spill_write_page(&b, p, NULL, SPILL_WRITE_OFFSETS_BYTES), SPILL_OK);
     j = parse_line(&b);
     spans = json_object_get(j, "spans");
     last = json_array_get(spans, json_array_size(spans) - 1);

@@ -1,0 +1,85 @@
+/* classify.c: the expansion of features, and the collapsed linear model
+ * giving the probabilities libsvm itself gives on the same vectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <svm.h>
+
+#include "internal.h"
+
+#define MODEL SPILL_TEST_DATA "/tiny-model"
+
+static void expansion_has_a_value_and_a_bin_per_feature(void **state)
+{
+    (void)state;
+    double lo[2] = {0, 10}, hi[2] = {4, 10};  /* the second is constant */
+    float edges[2 * BIN_EDGES] = {1, 2, 3};
+    uint8_t n_edges[2] = {3, 0};
+    float x[2] = {2.5f, 10};
+    int idx[4];
+    double val[4];
+    size_t n = classify_expand(2, lo, hi, edges, n_edges, x, idx, val);
+    assert_int_equal(n, 3);
+    assert_int_equal(idx[0], 0);          /* scaled: -1 + 2 * 2.5 / 4 */
+    assert_true(val[0] > 0.2499 && val[0] < 0.2501);
+    assert_int_equal(idx[1], 1 + 2);      /* above two edges: bin 2 */
+    assert_int_equal(idx[2], EXPAND_STRIDE + 1);  /* constant: no value, bin 0 */
+    x[0] = 99;                            /* far outside: clamped to 3 */
+    n = classify_expand(2, lo, hi, edges, n_edges, x, idx, val);
+    assert_true(val[0] == 3.0);
+    assert_int_equal(idx[1], 1 + 3);
+}
+
+static void collapsed_model_matches_libsvm(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load(MODEL, NULL, &err);
+    assert_non_null(m);
+    struct svm_model *ref = svm_load_model(MODEL "/model.svm");
+    assert_non_null(ref);
+    size_t nf = m->n_features;
+    float *x = malloc(nf * sizeof *x);
+    int *idx = malloc(2 * nf * sizeof *idx);
+    double *val = malloc(2 * nf * sizeof *val);
+    struct svm_node *node = malloc((2 * nf + 1) * sizeof *node);
+    srand(7);
+    for (int trial = 0; trial < 200; trial++) {
+        for (size_t f = 0; f < nf; f++) {
+            double r = rand() / (double)RAND_MAX;
+            x[f] = (float)(m->lo[f] + r * (m->hi[f] - m->lo[f]));
+        }
+        size_t n = classify_expand(nf, m->lo, m->hi, m->edges, m->n_edges, x, idx, val);
+        for (size_t z = 0; z < n; z++) {
+            node[z].index = idx[z] + 1;
+            node[z].value = val[z];
+        }
+        node[n].index = -1;
+        double ours[SPILL_LABEL_COUNT], theirs[SPILL_LABEL_COUNT];
+        classify_probs(m, idx, val, n, ours);
+        svm_predict_probability(ref, node, theirs);
+        for (int k = 0; k < m->n_classes; k++)
+            assert_true(ours[k] - theirs[k] < 1e-4 && theirs[k] - ours[k] < 1e-4);
+    }
+    svm_free_and_destroy_model(&ref);
+    free(x);
+    free(idx);
+    free(val);
+    free(node);
+    spill_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(expansion_has_a_value_and_a_bin_per_feature),
+        cmocka_unit_test(collapsed_model_matches_libsvm),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""How the gold line labels of real pages map onto spill's labels.
+
+The pages of ../shared/data say "main" or "boilerplate" (or nothing) per
+line; spill has six labels.  For training - and for the gold of synthetic
+pages built on real ones - a line becomes:
+
+  content      when main;
+  duplicate    when it repeats an earlier line (normalised as spill does,
+               DUP_MIN letters and digits at least), except the first copy
+               that is content, or the first copy where none is: the rule
+               of detect/score.c;
+  spillover    when boilerplate, of LONG_WORDS words or more, without a
+               chrome word (log-odds >= STRONG_CHROME in chrome.tsv) or a
+               separator: the teasers, headlines and sidebars of other pages
+               that SPEC.md calls spillover, which the datasets' annotators
+               lumped with chrome (not the page's own headline, which restates
+               its first line); and the short boilerplate line that heads
+               such a block ("Related posts");
+  boilerplate  when boilerplate otherwise, or unlabelled but repeated on
+               other pages of the same file (a line recurring across pages
+               is site furniture);
+  unknown      otherwise (null: not trained on, not scored).
+
+usage: labels.py CHROME.tsv IN.jsonl OUT.jsonl   (rewrites "labels")"""
+
+import collections
+import json
+import sys
+import unicodedata
+
+import textutil
+
+DUP_MIN = 12
+LONG_WORDS = 6
+STRONG_CHROME = 1.5
+SEPARATORS = set("|»«›‹•·>/")
+
+
+def norm_line(text):
+    """The normalised text of a line, as detect/features.c hashes it:
+    letters lower-cased, digits as 0, everything else dropped."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)[0]
+        if cat == "L":
+            out.append(ch.lower())
+        elif cat == "N":
+            out.append("0")
+    return "".join(out)
+
+
+def load_chrome(path):
+    odds = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            _lang, word, value = line.rstrip("\n").split("\t")
+            odds[word] = float(value)
+    return odds
+
+
+def recurring_lines(pages):
+    """Normalised lines that occur on two or more of the pages."""
+    seen = collections.Counter()
+    for lines in pages:
+        seen.update({norm_line(t) for t in lines} - {""})
+    return {n for n, c in seen.items() if c >= 2}
+
+
+def own_headline(t, title_words):
+    """Whether a line restates the page's first line (its <title>): the
+    page's own headline, not another story's."""
+    ws = set(textutil.words(t))
+    return bool(ws) and len(ws & title_words) >= 0.6 * len(ws)
+
+
+def relabel(lines, labels, chrome, recurring=frozenset()):
+    out = []
+    title_words = set(textutil.words(next((t for t in lines if t.strip()), "")))
+    for i, (t, lab) in enumerate(zip(lines, labels)):
+        if lab in ("main", "content"):
+            out.append("content")
+        elif lab == "boilerplate" or (lab is None and norm_line(t) in recurring):
+            ws = textutil.words(t)
+            strong = any(chrome.get(w, 0.0) >= STRONG_CHROME for w in ws)
+            sep = any(ch in SEPARATORS for ch in t)
+            own = i == 0 or own_headline(t, title_words)
+            out.append("spillover" if len(t.split()) >= LONG_WORDS and not strong and not sep
+                       and not own and lab == "boilerplate" else "boilerplate")
+        else:
+            out.append(lab)  # None, or already a spill label
+    # The header of a spillover block belongs to it.
+    for i, lab in enumerate(out):
+        if lab != "spillover" or (i and out[i - 1] == "spillover"):
+            continue
+        j = i - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        if j >= 0 and out[j] == "boilerplate" and len(lines[j].split()) <= 4:
+            out[j] = "spillover"
+    # Repeats, by score.c's rule.
+    groups = collections.defaultdict(list)
+    for i, t in enumerate(lines):
+        n = norm_line(t)
+        if len(n) >= DUP_MIN:
+            groups[n].append(i)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        keep = next((i for i in idx if out[i] == "content"), idx[0])
+        for i in idx:
+            if i != keep and out[i] is not None:
+                out[i] = "duplicate"
+    return out
+
+
+def main():
+    chrome = load_chrome(sys.argv[1])
+    pages = list(textutil.read_jsonl(sys.argv[2]))
+    recurring = recurring_lines([p["text"].split("\n") for p in pages])
+    counts = collections.Counter()
+    with open(sys.argv[3], "w", encoding="utf-8") as f:
+        for p in pages:
+            p["labels"] = relabel(p["text"].split("\n"), p["labels"], chrome, recurring)
+            counts.update(p["labels"])
+            f.write(json.dumps(p, ensure_ascii=False) + "\n")
+    print("%s: %s" % (sys.argv[3], dict(counts)), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
