@@ -505,13 +505,13 @@ static const char *parse_gold(json_t *obj, spill_record *rec)
         int *v = malloc((n ? n : 1) * sizeof *v);
         if (!v)
             return "out of memory";
+        g->line_labels = v;  /* the record owns it from here, whatever follows */
         for (size_t i = 0; i < n; i++) {
             json_t *x = json_array_get(labels, i);
             v[i] = json_is_string(x) ? gold_label(json_string_value(x)) : -1;
             if (json_is_string(x) && v[i] < 0)
                 return "\"labels\" holds an unknown label";
         }
-        g->line_labels = v;
         g->n_lines = n;
         return NULL;
     }
@@ -674,7 +674,7 @@ static void parse_jsonl(spill_reader *r, spill_record *rec)
         len -= 3;
     }
     json_error_t jerr;
-    json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+    json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     if (!obj) {
         rec->error = printf_dup("invalid JSON at column %d: %s", jerr.column, jerr.text);
         return;

@@ -10,6 +10,7 @@
  * max_text bytes; so the summary does not grow with the number of pages.
  * write.c writes it as JSON; read.c reads one back.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,9 +213,14 @@ static spill_status add_worst(spill_summary *s, const spill_page *p, const char 
     return SPILL_OK;
 }
 
-spill_status spill_summary_add(spill_summary *s, const spill_page *p, const char *url,
+spill_status spill_summary_add(spill_summary *s, const spill_page *page, const char *url,
                                const char *source)
 {
+    /* Scores as annotation records carry them (four decimals), so a report
+     * from annotations equals one from the raw records. */
+    spill_page rounded = *page;
+    rounded.score = round(page->score * 1e4) / 1e4;
+    const spill_page *p = &rounded;
     uint64_t chars = p->text_cp;
     s->pages++;
     s->bytes += p->text_len;
