@@ -8,6 +8,7 @@
  * A context owns the arena every stage allocates from; it is reset at the
  * start of each page, so a page's result lives until the next call.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,6 +149,11 @@ void spill_ctx_free(spill_ctx *c)
     mem_free(&al, c);
 }
 
+const page_work *annotate_work(const spill_ctx *c)
+{
+    return &c->w;
+}
+
 const char *spill_ctx_message(const spill_ctx *c)
 {
     return c ? c->message : "";
@@ -197,11 +203,20 @@ static spill_status prepare(spill_ctx *c, const char *id, const char *text, size
     w->page.text_len = w->len;
     if ((st = segment_lines(&c->a, w->text, w->len, &w->lines, &w->n_lines)))
         return ctx_fail(c, st, "cutting lines");
-    if ((st = script_runs(&c->a, w->text, w->lines, w->n_lines, &w->scripts)))
-        return ctx_fail(c, st, "finding scripts");
-    if ((st = lang_identify(&c->a, w->text, w->len, hints, c->model->stopwords, &w->scripts,
-                            &w->langs)))
+    if ((st = script_runs(&c->a, w->text, w->lines, w->n_lines, &w->scripts)) ||
+        (st = script_words(&c->a, w->text, w->lines, w->n_lines, &w->words)))
+        return ctx_fail(c, st, "finding scripts and words");
+    if ((st = lang_identify(&c->a, w->text, w->len, hints, c->model->stopwords, &w->words,
+                            &w->scripts, &w->langs)))
         return ctx_fail(c, st, "identifying languages");
+#ifndef NDEBUG
+    /* Segments are in text order, within their lines, never overlapping. */
+    for (size_t i = 0; i < w->scripts.n_segs; i++) {
+        const seg *g = &w->scripts.segs[i];
+        assert(g->b0 < g->b1 && g->b1 <= w->lines[g->line].b1 && g->b0 >= w->lines[g->line].b0);
+        assert(i == 0 || g->b0 >= w->scripts.segs[i - 1].b1);
+    }
+#endif
     if ((st = features_compute(w)))
         return ctx_fail(c, st, "computing features");
     return SPILL_OK;

@@ -125,6 +125,17 @@ void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size)
     return q;
 }
 
+void *arena_reserve(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+    if (n < *cap)
+        return p;
+    size_t c = *cap ? *cap * 2 : first;
+    void *q = arena_grow(a, p, n, c, size);
+    if (q)
+        *cap = c;
+    return q;
+}
+
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
     char *d = arena_alloc(a, n + 1);

@@ -3,10 +3,13 @@
  *
  * Input: feature vectors (features.c) and a loaded model (model.c).  Output:
  * page_work.prob, SPILL_LABEL_COUNT probabilities per segment.  The features
- * are expanded (scaled value and quantile bin of each), the linear SVM's
- * one-versus-one decision values are sparse dot products with its collapsed
- * weights, and probabilities follow as libsvm makes them: Platt's sigmoid
- * per pair, then pairwise coupling.  Then one
+ * are expanded (scaled value and quantile bin of each), the linear SVMs'
+ * one-versus-one decision values are sparse dot products with their
+ * collapsed weights, and probabilities follow as libsvm makes them: Platt's
+ * sigmoid per pair, then pairwise coupling, then the prior correction.  Two
+ * models: foreign against the rest, judged on its own (a stray label in a
+ * teaser is foreign whatever the line), and the main model, whose other
+ * labels share what foreign leaves.  Then one
  * smoothing pass, since boilerplate and spillover come in runs: the
  * content/boilerplate/spillover part of each segment's distribution is mixed
  * with that of the nearest lines before and after it.  Foreign and garbage
@@ -95,27 +98,37 @@ static void couple(int k, double r[][SPILL_LABEL_COUNT], double *p)
     }
 }
 
-void classify_probs(const spill_model *m, const int *idx, const double *val, size_t n,
-                    double *probs)
+void classify_probs(const linear *l, const int *idx, const double *val, size_t n, double *probs)
 {
     double r[SPILL_LABEL_COUNT][SPILL_LABEL_COUNT];
-    int k = m->n_classes, p = 0;
-    for (int i = 0; i < k; i++) {
+    enum { MAX_PAIRS = SPILL_LABEL_COUNT * (SPILL_LABEL_COUNT - 1) / 2 };
+    double dec[MAX_PAIRS];
+    int k = l->n_classes, np = l->n_pairs;
+    for (int p = 0; p < np; p++)
+        dec[p] = -l->rho[p];
+    for (size_t z = 0; z < n; z++) {
+        const float *w = l->w + (size_t)idx[z] * (size_t)np;
+        for (int p = 0; p < np; p++)
+            dec[p] += w[p] * val[z];
+    }
+    for (int i = 0, p = 0; i < k; i++) {
         for (int j = i + 1; j < k; j++, p++) {
-            const float *w = m->w + (size_t)p * m->dim;
-            double dec = -m->rho[p];
-            for (size_t z = 0; z < n; z++)
-                dec += w[idx[z]] * val[z];
-            r[i][j] = sigmoid(dec, m->prob_a[p], m->prob_b[p]);
+            r[i][j] = sigmoid(dec[p], l->prob_a[p], l->prob_b[p]);
             r[j][i] = 1 - r[i][j];
         }
     }
     if (k == 2) {
         probs[0] = r[0][1];
         probs[1] = r[1][0];
-        return;
+    } else {
+        couple(k, r, probs);
     }
-    couple(k, r, probs);
+    /* Back from the balanced training sample to the true class shares. */
+    double sum = 0;
+    for (int i = 0; i < k; i++)
+        sum += probs[i] *= l->class_weight[i];
+    for (int i = 0; i < k; i++)
+        probs[i] = sum > 0 ? probs[i] / sum : 1.0 / k;
 }
 
 enum { LINE_CLASSES = 3 };  /* content, boilerplate, spillover */
@@ -182,18 +195,23 @@ spill_status classify_page(page_work *w)
     double *val = arena_alloc(w->a, 2 * nf * sizeof *val);
     if (!w->prob || !idx || !val)
         return SPILL_E_NOMEM;
-    double est[SPILL_LABEL_COUNT];
+    double main_p[SPILL_LABEL_COUNT], fg[2];
     for (size_t s = 0; s < ns; s++) {
         size_t n = classify_expand(nf, m->lo, m->hi, m->edges, m->n_edges, w->feat + s * nf, idx,
                                    val);
-        classify_probs(m, idx, val, n, est);
-        /* Back from the balanced training sample to the true class shares. */
-        double sum = 0;
-        for (int c = 0; c < m->n_classes; c++)
-            sum += est[c] *= m->class_weight[c];
+        classify_probs(&m->main, idx, val, n, main_p);
+        classify_probs(&m->foreign, idx, val, n, fg);
+        /* Foreign from its own model; the other labels share the rest in
+         * the main model's proportions. */
+        double pf = m->foreign.class_label[0] == SPILL_LABEL_FOREIGN ? fg[0] : fg[1], rest = 0;
+        for (int c = 0; c < m->main.n_classes; c++)
+            if (m->main.class_label[c] != SPILL_LABEL_FOREIGN)
+                rest += main_p[c];
         float *p = w->prob + s * SPILL_LABEL_COUNT;
-        for (int c = 0; c < m->n_classes; c++)
-            p[m->class_label[c]] = (float)(est[c] / sum);
+        for (int c = 0; c < m->main.n_classes; c++)
+            if (m->main.class_label[c] != SPILL_LABEL_FOREIGN)
+                p[m->main.class_label[c]] = (float)(rest > 0 ? (1 - pf) * main_p[c] / rest : 0);
+        p[SPILL_LABEL_FOREIGN] = (float)pf;
     }
     return smooth(w);
 }

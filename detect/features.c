@@ -174,13 +174,11 @@ static void add_term(word_acc *a, uint32_t h, float weight)
     a->L->n_terms++;
 }
 
-static void on_word(void *user, const char *w, size_t n, int32_t script, size_t b0, size_t b1)
+/* One word of a line: its function-word, chrome and topic counts. */
+static void on_word(word_acc *a, const word *wd)
 {
-    (void)b0;
-    (void)b1;
-    word_acc *a = user;
     const spill_model *m = a->c->w->model;
-    uint64_t wh = wordtab_hash(w, n);  /* one hash for every table */
+    uint64_t wh = wd->hash;  /* one hash for every table */
     bool stop = a->lang && wordtab_get_hashed(m->stopwords, a->c->lang_seed, wh, NULL);
     a->L->stop += stop;
     float odds;
@@ -194,8 +192,7 @@ static void on_word(void *user, const char *w, size_t n, int32_t script, size_t 
     }
     a->L->chrome_words += !stop;
     uint32_t h = (uint32_t)wh;
-    bool cjk = script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA;
-    if (cjk) {
+    if (wd->flags & WORD_CJK) {
         /* Single ideographs say little about a topic; pairs do. */
         if (a->has_prev_cjk)
             add_term(a, (a->prev_cjk * 31u) ^ h, m->idf_max * 0.5f);
@@ -204,16 +201,11 @@ static void on_word(void *user, const char *w, size_t n, int32_t script, size_t 
         return;
     }
     a->has_prev_cjk = false;
-    if (stop || n < 2)
+    if (stop || wd->len < 2 || (wd->flags & WORD_DIGITS))
         return;
-    bool digits = true;
-    for (size_t i = 0; i < n && digits; i++)
-        digits = w[i] >= '0' && w[i] <= '9';
-    if (!digits) {
-        /* Rare words carry a page's topic: names, terms of the story. */
-        float idf;
-        add_term(a, h, wordtab_get_hashed(m->idf, 0, wh, &idf) ? idf : m->idf_max);
-    }
+    /* Rare words carry a page's topic: names, terms of the story. */
+    float idf;
+    add_term(a, h, wordtab_get_hashed(m->idf, 0, wh, &idf) ? idf : m->idf_max);
 }
 
 static spill_status scan_line(page_ctx *c, size_t li)
@@ -290,40 +282,34 @@ static spill_status scan_line(page_ctx *c, size_t li)
     }
     word_acc acc = {.c = c, .L = L, .lang = c->stop_known ? c->lang : NULL};
     L->term0 = (uint32_t)c->n_terms;
-    L->words = (uint32_t)text_words(t + ln->b0, ln->b1 - ln->b0, on_word, &acc);
+    const word_table *wt = &w->words;
+    for (uint32_t i = wt->line_first[li]; i < wt->line_first[li + 1]; i++)
+        on_word(&acc, &wt->w[i]);
+    L->words = wt->line_first[li + 1] - wt->line_first[li];
     return acc.st;
 }
 
 /* ---- repetition ------------------------------------------------------ */
 
-uint64_t features_line_hash(const char *s, size_t len, uint32_t *norm_len)
+uint64_t features_line_hash(const word_table *t, size_t line, uint32_t *norm_len)
 {
-    /* Letters lower-cased, digits as '0', the rest dropped; hashed in
-     * chunks, each seeded with the hash so far. */
-    char buf[512];
+    /* The line's words, case folded, numbers as one token: a hash of their
+     * hashes.  Punctuation and spacing do not count. */
+    enum { CHUNK = 32 };
+    uint64_t buf[CHUNK], h = 0;
     size_t n = 0;
     uint32_t kept = 0;
-    uint64_t h = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < len;) {
-        int32_t cp;
-        i += utf8_next(s, i, &cp);
-        unsigned cls = utf8_class(cp);
-        if (cls & CC_DIGIT) {
-            cp = '0';
-        } else if (cls & CC_LETTER) {
-            cp = utf8_lower(cp);
-        } else {
-            continue;
-        }
-        kept++;
-        if (n + 4 > sizeof buf) {
-            h = XXH3_64bits_withSeed(buf, n, h);
+    for (uint32_t i = t->line_first[line]; i < t->line_first[line + 1]; i++) {
+        const word *w = &t->w[i];
+        buf[n++] = (w->flags & WORD_DIGITS) ? 0x30 : w->hash;
+        kept += w->len;
+        if (n == CHUNK) {
+            h = XXH3_64bits_withSeed(buf, sizeof buf, h);
             n = 0;
         }
-        n += utf8_encode(cp, buf + n);
     }
-    h = XXH3_64bits_withSeed(buf, n, h);
+    if (n)
+        h = XXH3_64bits_withSeed(buf, n * sizeof *buf, h);
     if (norm_len)
         *norm_len = kept;
     if (!kept)
@@ -346,8 +332,7 @@ static spill_status find_repeats(page_ctx *c)
         line_info *li = &w->li[i];
         li->first_same = (uint32_t)i;
         li->same_count = 1;
-        li->hash = features_line_hash(w->text + w->lines[i].b0,
-                                      w->lines[i].b1 - w->lines[i].b0, &li->norm_len);
+        li->hash = features_line_hash(&w->words, i, &li->norm_len);
         if (!li->hash)
             continue;
         size_t k = (size_t)li->hash & (cap - 1);
@@ -429,8 +414,20 @@ static spill_status cohesion(page_ctx *c)
     for (size_t li = 0; li < n; li++) {
         line_stats *L = &c->ls[li];
         term *t = c->terms + L->term0;
-        if (L->n_terms > 1)
+        if (L->n_terms > 32) {
             qsort(t, L->n_terms, sizeof *t, cmp_term);
+        } else {
+            /* Most lines have a few terms: insertion sort, no calls. */
+            for (uint32_t x = 1; x < L->n_terms; x++) {
+                term v = t[x];
+                uint32_t y = x;
+                while (y > 0 && t[y - 1].dim > v.dim) {
+                    t[y] = t[y - 1];
+                    y--;
+                }
+                t[y] = v;
+            }
+        }
         double dot, n2;
         line_dot(t, L->n_terms, C, &dot, &n2);
         norm[li] = sqrt(n2);
@@ -601,11 +598,21 @@ static float f_prev_chrome(const page_ctx *c)
     const line_stats *n = neighbour(c, c->li, -1, NULL);
     return n ? line_chrome(n) : 0;
 }
+static bool is_header(const line_stats *n)
+{
+    return n && n->letters && n->words <= 4 && !n->end_punct;
+}
 static float f_prev_header(const page_ctx *c)
 {
     /* A short line without a full stop just before: "Related posts". */
-    const line_stats *n = neighbour(c, c->li, -1, NULL);
-    return n && n->letters && n->words <= 4 && !n->end_punct;
+    return is_header(neighbour(c, c->li, -1, NULL));
+}
+static float f_next_header(const page_ctx *c)
+{
+    /* ... and just after: what stands before "Related posts" ends the
+     * page's own part (an article's last line, a credit line); the block of
+     * other pages' teasers starts after it. */
+    return is_header(neighbour(c, c->li, +1, NULL));
 }
 static float f_header_after_core(const page_ctx *c)
 {
@@ -784,6 +791,13 @@ static float near_core(const page_ctx *c, int dir)
 }
 static float f_prev_core(const page_ctx *c) { return near_core(c, -1); }
 static float f_next_core(const page_ctx *c) { return near_core(c, 1); }
+/* Between the article's last paragraph and a header: a credit line
+ * ("Reporting by AFP contributed."), not the first of other pages' teasers,
+ * which come after the header. */
+static float f_closes_core(const page_ctx *c)
+{
+    return near_core(c, -1) > 0 && f_next_header(c) > 0;
+}
 
 static const struct {
     const char *name;
@@ -823,6 +837,7 @@ static const struct {
     {"prev_chrome", f_prev_chrome},
     {"prev_header", f_prev_header},
     {"header_after_core", f_header_after_core},
+    {"next_header", f_next_header},
     {"lead_title", f_lead_title},
     {"title_overlap", f_title_overlap},
     {"has_terms", f_has_terms},
@@ -861,6 +876,7 @@ static const struct {
     {"seg_function_word_run", f_seg_wordlang},
     {"prev_core", f_prev_core},
     {"next_core", f_next_core},
+    {"closes_core", f_closes_core},
 };
 
 #define N_FEATURES (sizeof FEATURES / sizeof FEATURES[0])
@@ -884,26 +900,6 @@ int features_index(const char *name)
 }
 
 /* ---- driver ---------------------------------------------------------- */
-
-/* Words of a segment, and those written with a capital first. */
-typedef struct seg_words {
-    const char *text;
-    uint32_t words, capital;
-} seg_words;
-
-static void count_seg_words(void *user, const char *w, size_t n, int32_t script, size_t b0,
-                            size_t b1)
-{
-    seg_words *s = user;
-    int32_t cp;
-    (void)w;
-    (void)n;
-    (void)script;
-    (void)b1;
-    s->words++;
-    utf8_next(s->text, b0, &cp);
-    s->capital += (utf8_class(cp) & CC_UPPER) != 0;
-}
 
 spill_status features_compute(page_work *w)
 {
@@ -973,10 +969,15 @@ spill_status features_compute(page_work *w)
         }
         c.seg_colon = last == ':' || last == 0xFF1A;
         w->scripts.segs[si].cp = c.seg_cp;
-        seg_words sw = {.text = w->text + s->b0};
-        text_words(w->text + s->b0, s->b1 - s->b0, count_seg_words, &sw);
-        c.seg_words = sw.words;
-        c.seg_capital = sw.capital;
+        /* Its words: those of its line starting inside it. */
+        const word_table *wt = &w->words;
+        c.seg_words = c.seg_capital = 0;
+        for (uint32_t i = wt->line_first[s->line]; i < wt->line_first[s->line + 1]; i++) {
+            if (wt->w[i].b0 < s->b0 || wt->w[i].b0 >= s->b1)
+                continue;
+            c.seg_words++;
+            c.seg_capital += (wt->w[i].flags & WORD_CAPITAL) != 0;
+        }
         float *v = w->feat + si * nf;
         for (size_t f = 0; f < nf; f++) {
             float x = FEATURES[f].fn(&c);

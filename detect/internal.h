@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xxhash.h>
+
 #include "spill.h"
 
 #define SPILL_DEFAULT_MAX_TEXT ((size_t)64 << 20)
@@ -45,10 +47,20 @@ void *arena_zalloc(arena *a, size_t n, size_t size);
 /* Grows an array allocated from the arena to hold `new_n` elements,
  * copying the first `old_n`; NULL on failure (the old array stays valid). */
 void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size);
+/* Room for one more element in an array of `n` from the arena: the array
+ * itself while n < *cap, else a copy twice as large (at least `first`),
+ * *cap updated; NULL on failure (the old array stays valid). */
+void *arena_reserve(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_reset(arena *a);
 void arena_destroy(arena *a);
+
+/* The hash of a word's lower-cased bytes, shared by the word tables. */
+static inline uint64_t text_hash(const char *s, size_t n)
+{
+    return XXH3_64bits(s, n);
+}
 
 /* ---- utf8.c ----------------------------------------------------------- */
 
@@ -96,13 +108,32 @@ enum {
     CC_MARK = 1 << 7,
     CC_OTHER = 1 << 8     /* unassigned, private use, surrogates, format chars */
 };
-unsigned utf8_class(int32_t cp);
+extern const unsigned char utf8_ascii_class[128];
+unsigned utf8_class_slow(int32_t cp);
+static inline unsigned utf8_class(int32_t cp)
+{
+    return cp >= 0 && cp < 128 ? utf8_ascii_class[cp] : utf8_class_slow(cp);
+}
 /* Whether a letter has case (Latin, Cyrillic, Greek...). */
 bool utf8_is_cased(int32_t cp);
 /* Simple lower-case mapping. */
-int32_t utf8_lower(int32_t cp);
+int32_t utf8_lower_slow(int32_t cp);
+static inline int32_t utf8_lower(int32_t cp)
+{
+    if (cp < 128)
+        return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    return utf8_lower_slow(cp);
+}
 /* Appends the UTF-8 encoding of cp to buf (room for 4 bytes); returns bytes. */
-size_t utf8_encode(int32_t cp, char *buf);
+size_t utf8_encode_slow(int32_t cp, char *buf);
+static inline size_t utf8_encode(int32_t cp, char *buf)
+{
+    if (cp >= 0 && cp < 128) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    return utf8_encode_slow(cp, buf);
+}
 
 /* ---- segment.c -------------------------------------------------------- */
 
@@ -166,6 +197,38 @@ const char *script_name(int32_t script);
 /* Han, Hiragana, Katakana, Hangul and Bopomofo are one group: CJK text mixes them. */
 int32_t script_group(int32_t script);
 
+/* Words: calls fn for every word of s[0..len) of valid UTF-8, lower-cased
+ * (at most 64 bytes kept), with its byte range [b0, b1) in s.  A word is a run of letters, marks and
+ * digits; in scripts written without spaces (Han, kana, Thai...) every
+ * letter is a word.  Returns the number of words. */
+typedef void (*word_fn)(void *user, const char *word, size_t len, int32_t script, size_t b0,
+                        size_t b1);
+size_t text_words(const char *s, size_t len, word_fn fn, void *user);
+
+/* The page's words, tokenised once (script_words) for every later stage:
+ * byte range, the hash of the lower-cased form (wordtab_hash), flags. */
+typedef struct word {
+    uint32_t b0, b1;
+    uint64_t hash;
+    uint8_t len;      /* bytes of the lower-cased form kept (at most 64) */
+    uint8_t flags;    /* WORD_* */
+} word;
+
+enum {
+    WORD_CAPITAL = 1 << 0,  /* written with a capital first */
+    WORD_CJK = 1 << 1,      /* one Han or kana character */
+    WORD_DIGITS = 1 << 2    /* digits only */
+};
+
+typedef struct word_table {
+    word *w;
+    size_t n;
+    uint32_t *line_first;   /* words of line l: [line_first[l], line_first[l + 1]) */
+} word_table;
+
+spill_status script_words(arena *a, const char *text, const line *lines, size_t n_lines,
+                          word_table *out);
+
 struct wordtab;
 typedef struct wordtab wordtab;
 
@@ -189,7 +252,8 @@ typedef struct lang_result {
  * where its script differs from the page's; segments cut where a chunk of
  * another reliable language starts inside them.  `segs` may be replaced. */
 spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
-                           const wordtab *stopwords, script_result *sr, lang_result *out);
+                           const wordtab *stopwords, const word_table *words,
+                           script_result *sr, lang_result *out);
 
 /* Our code for a CLD2 language: ISO 639-1 where it exists, else 639-3,
  * "und" for unknown. */
@@ -230,6 +294,16 @@ const char *wordtab_lang(const wordtab *t, int index);
 #define BIN_EDGES 7
 #define EXPAND_STRIDE (BIN_EDGES + 2)
 
+/* A linear C-SVC collapsed to one weight vector per class pair. */
+typedef struct linear {
+    int n_classes;
+    int class_label[SPILL_LABEL_COUNT];  /* class index -> spill_label */
+    int n_pairs;             /* one-versus-one decision functions */
+    float *w;                /* dim x n_pairs: collapsed weights, by feature */
+    double *rho, *prob_a, *prob_b;  /* per pair: bias, Platt sigmoid */
+    double class_weight[SPILL_LABEL_COUNT];  /* prior correction, by class index */
+} linear;
+
 struct spill_model {
     spill_allocator alloc;
     char *dir;
@@ -239,24 +313,20 @@ struct spill_model {
     wordtab *idf;            /* log(pages / pages with the word), training pages */
     float idf_max;           /* of a word seen on no page */
     bool has_classifier;     /* false for a tables-only model */
-    int n_classes;
-    int class_label[SPILL_LABEL_COUNT];  /* class index -> spill_label */
     size_t n_features;
     double *lo, *hi;         /* training range of each feature */
     float *edges;            /* n_features x BIN_EDGES */
     uint8_t *n_edges;
     size_t dim;              /* n_features x EXPAND_STRIDE */
-    int n_pairs;             /* one-versus-one decision functions */
-    float *w;                /* n_pairs x dim: collapsed linear weights */
-    double *rho, *prob_a, *prob_b;  /* per pair: bias, Platt sigmoid */
-    double class_weight[SPILL_LABEL_COUNT];  /* prior correction, by class index */
+    linear main;             /* the labels of segments (model.svm) */
+    linear foreign;          /* foreign against the rest (foreign.svm) */
     double smooth;           /* weight of neighbours in smoothing */
 };
 
 /* ---- features.c ------------------------------------------------------- */
 
 #define FEATURE_SCHEMA_NAME "spill-seg"
-#define FEATURE_SCHEMA_VERSION 6
+#define FEATURE_SCHEMA_VERSION 7
 
 typedef struct page_work page_work;
 
@@ -266,7 +336,7 @@ typedef struct line_info {
     uint32_t words;
     uint32_t letters;
     uint64_t hash;         /* of the normalised text; 0 for an empty line */
-    uint32_t norm_len;     /* letters and digits in the normalised text */
+    uint32_t norm_len;     /* bytes of its case-folded words */
     uint32_t first_same;   /* index of the first line with the same hash */
     uint32_t same_count;   /* lines on the page with that hash */
     float cohesion;        /* with the rest of the page, every line one vote */
@@ -279,10 +349,11 @@ const char *features_name(size_t i);
 /* Index of the feature called `name`, or -1. */
 int features_index(const char *name);
 
-/* Normalised hash of a line of text (case, digits, punctuation and spacing
- * folded), shared by repetition within the page and across the batch; 0 when
- * the line has fewer than `min_chars` letters and digits. */
-uint64_t features_line_hash(const char *s, size_t len, uint32_t *norm_len);
+/* Normalised hash of line `line` from the page's words (case folded,
+ * numbers as one token, punctuation and spacing ignored), shared by
+ * repetition within the page and across the batch; 0 for a line without
+ * words.  *norm_len: bytes of its case-folded words. */
+uint64_t features_line_hash(const word_table *t, size_t line, uint32_t *norm_len);
 
 /* ---- linestats.c: pages of the batch holding a line ------------------- */
 
@@ -300,15 +371,16 @@ spill_status classify_page(page_work *w);
 size_t classify_expand(size_t nf, const double *lo, const double *hi, const float *edges,
                        const uint8_t *n_edges, const float *x, int *idx, double *val);
 
-/* Label probabilities of one expanded vector, by class index. */
-void classify_probs(const spill_model *m, const int *idx, const double *val, size_t n,
-                    double *probs);
+/* Class probabilities of one expanded vector under a linear model, by class
+ * index, prior correction applied. */
+void classify_probs(const linear *l, const int *idx, const double *val, size_t n, double *probs);
 
 /* ---- score.c ---------------------------------------------------------- */
 
 spill_status score_page(page_work *w);
 
 /* ---- the page being processed (annotate.c) --------------------------- */
+
 
 struct page_work {
     arena *a;
@@ -319,6 +391,7 @@ struct page_work {
     line *lines;
     size_t n_lines;
     line_info *li;
+    word_table words;
     script_result scripts;
     lang_result langs;
     float *feat;           /* n_segs x features_count() */
@@ -328,15 +401,10 @@ struct page_work {
     spill_page page;       /* the result */
 };
 
+/* The last page's working state of a context (for tests and diagnosis). */
+const page_work *annotate_work(const spill_ctx *c);
+
 /* Runs the stages up to and including features.c. */
 spill_status annotate_prepare(page_work *w);
-
-/* Words: calls fn for every word of s[0..len) of valid UTF-8, lower-cased
- * (at most 64 bytes kept), with its byte range [b0, b1) in s.  A word is a run of letters, marks and
- * digits; in scripts written without spaces (Han, kana, Thai...) every
- * letter is a word.  Returns the number of words. */
-typedef void (*word_fn)(void *user, const char *word, size_t len, int32_t script, size_t b0,
-                        size_t b1);
-size_t text_words(const char *s, size_t len, word_fn fn, void *user);
 
 #endif

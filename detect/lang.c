@@ -56,9 +56,15 @@ const char *lang_name(uint16_t lang, char *buf, size_t cap)
     return buf;
 }
 
+/* lang_code(lang) != "und", without its string comparisons: this runs for
+ * every chunk and segment. */
 static bool known(uint16_t lang)
 {
-    return strcmp(lang_code(lang), "und") != 0;
+    if (lang == CLD2_LANG_UNKNOWN)
+        return false;
+    const char *c = cld2_lang_code(lang);
+    return c[0] && !(c[0] == 'u' && c[1] == 'n' && !c[2]) && !(c[0] == 'x' && c[1] == 'x') &&
+           !(c[0] == 'z' && c[1] == 'z');
 }
 
 /* The top-level domain of a URL's host, for CLD2's hint ("de" for
@@ -254,42 +260,6 @@ typedef struct fw_word {
     bool page;         /* a function word of the page's language */
 } fw_word;
 
-typedef struct fw_scan {
-    const wordtab *sw;
-    int page_lang;
-    fw_word *w;
-    size_t n, cap;
-    uint32_t base;
-    arena *a;
-    bool nomem;
-} fw_scan;
-
-static void fw_on_word(void *user, const char *word, size_t len, int32_t script, size_t b0,
-                       size_t b1)
-{
-    fw_scan *f = user;
-    (void)script;
-    if (f->nomem)
-        return;
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        fw_word *v = arena_grow(f->a, f->w, f->n, cap, sizeof *v);
-        if (!v) {
-            f->nomem = true;
-            return;
-        }
-        f->w = v;
-        f->cap = cap;
-    }
-    fw_word *x = &f->w[f->n++];
-    x->b0 = f->base + (uint32_t)b0;
-    x->b1 = f->base + (uint32_t)b1;
-    wordtab_word_langs_hashed(f->sw, wordtab_hash(word, len), x->bits);
-    x->page = (x->bits[f->page_lang / 64] >> (f->page_lang % 64)) & 1;
-    if (x->page)
-        x->bits[0] = x->bits[1] = x->bits[2] = 0;
-}
-
 static bool any_bit(const uint64_t b[3])
 {
     return b[0] | b[1] | b[2];
@@ -365,26 +335,54 @@ static size_t find_runs(const fw_word *w, size_t n, fw_run *runs, size_t cap)
 /* Counts function words per segment and cuts out runs of another
  * language's function words (see find_runs), which CLD2 is too coarse to
  * find: "Zobacz także: inne artykuły" inside an English line. */
+/* The function-word view of the words of [b0, b1): a page word table
+ * walked by *cursor (segments come in text order). */
+typedef struct fw_list {
+    fw_word *w;
+    size_t n, cap;
+} fw_list;
+
+static spill_status fw_words(arena *a, const word_table *t, size_t *cursor, uint32_t b0,
+                             uint32_t b1, const wordtab *sw, int page_lang, fw_list *f)
+{
+    f->n = 0;
+    while (*cursor < t->n && t->w[*cursor].b0 < b0)
+        (*cursor)++;
+    for (size_t i = *cursor; i < t->n && t->w[i].b0 < b1; i++) {
+        fw_word *v = arena_reserve(a, f->w, f->n, &f->cap, 64, sizeof *v);
+        if (!v)
+            return SPILL_E_NOMEM;
+        f->w = v;
+        fw_word *x = &f->w[f->n++];
+        x->b0 = t->w[i].b0;
+        x->b1 = t->w[i].b1;
+        wordtab_word_langs_hashed(sw, t->w[i].hash, x->bits);
+        x->page = page_lang >= 0 && ((x->bits[page_lang / 64] >> (page_lang % 64)) & 1);
+        if (x->page)
+            x->bits[0] = x->bits[1] = x->bits[2] = 0;
+    }
+    return SPILL_OK;
+}
+
 static spill_status cut_at_function_words(arena *a, const char *text, script_result *sr,
-                                          const wordtab *sw, const char *page_code)
+                                          const wordtab *sw, const word_table *words,
+                                          const char *page_code)
 {
     int page_lang = wordtab_lang_index(sw, page_code);
     int32_t page_group = script_group(sr->main_script);
     seg *out = NULL;
-    size_t k = 0, cap = 0;
-    fw_scan f = {.sw = sw, .page_lang = page_lang, .a = a};
+    size_t k = 0, cap = 0, cursor = 0;
+    fw_list f = {0};
     enum { MAX_RUNS = 16 };
     fw_run runs[MAX_RUNS];
     for (size_t s = 0; s < sr->n_segs; s++) {
         seg cur = sr->segs[s];
         cur.wlang = -1;
         size_t n_runs = 0;
-        f.n = 0;
-        f.base = cur.b0;
-        cur.words = (uint16_t)text_words(text + cur.b0, cur.b1 - cur.b0,
-                                         page_lang >= 0 ? fw_on_word : NULL, &f);
-        if (f.nomem)
-            return SPILL_E_NOMEM;
+        spill_status st = fw_words(a, words, &cursor, cur.b0, cur.b1, sw, page_lang, &f);
+        if (st)
+            return st;
+        cur.words = (uint16_t)(f.n < UINT16_MAX ? f.n : UINT16_MAX);
         for (size_t i = 0; i < f.n; i++) {
             cur.pstop += f.w[i].page;
             cur.fstop += any_bit(f.w[i].bits);
@@ -420,6 +418,8 @@ static spill_status cut_at_function_words(arena *a, const char *text, script_res
             if (r < n_runs) {
                 r0 = f.w[runs[r].first].b0;
                 r1 = f.w[runs[r].last].b1;
+                if (r1 > cur.b1)
+                    r1 = cur.b1;  /* a word may run past a script cut */
                 while (r1 < cur.b1 && (text[r1] == ' ' || text[r1] == '\t' || text[r1] == ':' ||
                                        text[r1] == ','))
                     r1++;  /* a label's colon and the space after go with it */
@@ -468,14 +468,10 @@ static spill_status mix_add(arena *a, lang_result *out, size_t *cap, uint16_t la
             return SPILL_OK;
         }
     }
-    if (out->n_mix == *cap) {
-        size_t c = *cap ? *cap * 2 : 8;
-        lang_share *v = arena_grow(a, out->mix, out->n_mix, c, sizeof *v);
-        if (!v)
-            return SPILL_E_NOMEM;
-        out->mix = v;
-        *cap = c;
-    }
+    lang_share *v = arena_reserve(a, out->mix, out->n_mix, cap, 8, sizeof *v);
+    if (!v)
+        return SPILL_E_NOMEM;
+    out->mix = v;
     out->mix[out->n_mix].lang = lang;
     out->mix[out->n_mix].letters = n;
     out->n_mix++;
@@ -483,7 +479,8 @@ static spill_status mix_add(arena *a, lang_result *out, size_t *cap, uint16_t la
 }
 
 spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
-                           const wordtab *stopwords, script_result *sr, lang_result *out)
+                           const wordtab *stopwords, const word_table *words,
+                           script_result *sr, lang_result *out)
 {
     memset(out, 0, sizeof *out);
     out->lang = CLD2_LANG_UNKNOWN;
@@ -545,7 +542,7 @@ spill_status lang_identify(arena *a, const char *text, size_t len, const spill_h
         if (!known(g->lang) && g->letters && script_group(g->script) == page_group)
             g->lang = out->lang;  /* too short for CLD2, in the page's script */
     }
-    if ((s = cut_at_function_words(a, text, sr, stopwords, lang_code(out->lang))))
+    if ((s = cut_at_function_words(a, text, sr, stopwords, words, lang_code(out->lang))))
         return s;
     for (size_t i = 0; i < sr->n_segs; i++) {
         seg *g = &sr->segs[i];

@@ -93,16 +93,19 @@ spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t le
     size_t tlen, invalid;
     line *lines;
     size_t n;
+    word_table words;
     spill_status st = utf8_repair(&a, text ? text : "", len, &t, &tlen, &invalid);
     if (!st)
         st = segment_lines(&a, t, tlen, &lines, &n);
+    if (!st)
+        st = script_words(&a, t, lines, n, &words);
     uint64_t *h = st ? NULL : arena_alloc(&a, (n ? n : 1) * sizeof *h);
     if (!st && !h)
         st = SPILL_E_NOMEM;
     if (!st) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            uint64_t x = features_line_hash(t + lines[i].b0, lines[i].b1 - lines[i].b0, NULL);
+            uint64_t x = features_line_hash(&words, i, NULL);
             if (x)
                 h[k++] = x;
         }

@@ -3,6 +3,7 @@
  *
  *   models/<name>/manifest.txt   "spill-model 1", then "key = value" lines
  *   models/<name>/model.svm      a linear C-SVC in libsvm's own text format
+ *   models/<name>/foreign.svm    the same, foreign against every other label
  *   models/<name>/features.tsv   per feature: training range and bin edges
  *   models/<name>/stopwords.tsv  "lang<TAB>word" lines, derived by training/
  *   models/<name>/chrome.tsv     "*<TAB>word<TAB>log-odds" of chrome vs content
@@ -133,7 +134,7 @@ struct wordtab {
 
 uint64_t wordtab_hash(const char *word, size_t len)
 {
-    return XXH3_64bits(word, len);
+    return text_hash(word, len);
 }
 
 uint64_t wordtab_lang_seed(const char *lang)
@@ -487,9 +488,10 @@ static wordtab *load_wordtab(const spill_allocator *al, const manifest *m, const
     char *text = load_file(al, m, dir, file, key, err);
     if (!text)
         return NULL;
-    char name[512];
-    snprintf(name, sizeof name, "%s/%s", dir, file);
-    wordtab *t = wordtab_parse(al, name, text, err);
+    char *path = path_join(al, dir, file);
+    wordtab *t = path ? wordtab_parse(al, path, text, err)
+                      : fail(err, SPILL_E_NOMEM, "out of memory");
+    mem_free(al, path);
     mem_free(al, text);
     return t;
 }
@@ -592,23 +594,22 @@ static void svm_quiet(const char *s)
 /* The linear SVM's one-versus-one decision functions, each collapsed into
  * one weight vector: w = sum of coef * SV.  Prediction is then one sparse
  * dot product a class pair, however many support vectors training left. */
-static bool collapse(spill_model *m, const struct svm_model *svm, const char *path,
+static bool collapse(spill_model *m, linear *l, const struct svm_model *svm, const char *path,
                      spill_error *err)
 {
     int k = svm->nr_class;
-    m->n_classes = k;
-    m->n_pairs = k * (k - 1) / 2;
-    m->dim = features_count() * EXPAND_STRIDE;
+    l->n_classes = k;
+    l->n_pairs = k * (k - 1) / 2;
     const spill_allocator *al = &m->alloc;
-    m->w = mem_alloc(al, (size_t)m->n_pairs * m->dim * sizeof *m->w);
-    m->rho = mem_alloc(al, (size_t)m->n_pairs * sizeof *m->rho);
-    m->prob_a = mem_alloc(al, (size_t)m->n_pairs * sizeof *m->prob_a);
-    m->prob_b = mem_alloc(al, (size_t)m->n_pairs * sizeof *m->prob_b);
-    if (!m->w || !m->rho || !m->prob_a || !m->prob_b) {
+    l->w = mem_alloc(al, (size_t)l->n_pairs * m->dim * sizeof *l->w);
+    l->rho = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->rho);
+    l->prob_a = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->prob_a);
+    l->prob_b = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->prob_b);
+    if (!l->w || !l->rho || !l->prob_a || !l->prob_b) {
         fail(err, SPILL_E_NOMEM, "out of memory");
         return false;
     }
-    memset(m->w, 0, (size_t)m->n_pairs * m->dim * sizeof *m->w);
+    memset(l->w, 0, (size_t)l->n_pairs * m->dim * sizeof *l->w);
     int start[SPILL_LABEL_COUNT + 1];
     start[0] = 0;
     for (int i = 0; i < k; i++)
@@ -616,7 +617,6 @@ static bool collapse(spill_model *m, const struct svm_model *svm, const char *pa
     int p = 0;
     for (int i = 0; i < k; i++) {
         for (int j = i + 1; j < k; j++, p++) {
-            float *w = m->w + (size_t)p * m->dim;
             /* Class i's vectors carry coefficients in sv_coef[j - 1], class
              * j's in sv_coef[i] (libsvm's layout). */
             for (int side = 0; side < 2; side++) {
@@ -629,16 +629,94 @@ static bool collapse(spill_model *m, const struct svm_model *svm, const char *pa
                                  path, x->index);
                             return false;
                         }
-                        w[x->index - 1] += (float)(coef[s] * x->value);
+                        /* Stored by feature: a feature's pair weights
+                         * are contiguous for prediction. */
+                        l->w[(size_t)(x->index - 1) * l->n_pairs + p] +=
+                            (float)(coef[s] * x->value);
                     }
                 }
             }
-            m->rho[p] = svm->rho[p];
-            m->prob_a[p] = svm->probA[p];
-            m->prob_b[p] = svm->probB[p];
+            l->rho[p] = svm->rho[p];
+            l->prob_a[p] = svm->probA[p];
+            l->prob_b[p] = svm->probB[p];
         }
     }
     return true;
+}
+
+/* Class weights from a manifest's class ratios (true share / sample share
+ * of each class in training) raised to a power. */
+static bool class_weights(linear *l, const manifest *mf, const char *dir, const char *key,
+                          double power, spill_error *err)
+{
+    const char *ratio = mf_get(mf, key);
+    for (int k = 0; k < l->n_classes; k++) {
+        double r = 1.0;
+        if (ratio) {
+            char *end;
+            r = strtod(ratio, &end);
+            if (end == ratio || !(r > 0)) {
+                fail(err, SPILL_E_MODEL_FORMAT, "%s/manifest.txt:%zu: %s needs %d positive numbers",
+                     dir, mf_line(mf, key), key, l->n_classes);
+                return false;
+            }
+            ratio = end;
+        }
+        l->class_weight[k] = pow(r, power);
+    }
+    return true;
+}
+
+/* Loads one libsvm model file of the directory into l. */
+static bool load_linear(spill_model *m, linear *l, const manifest *mf, const char *dir,
+                        const char *file, const char *key, spill_error *err)
+{
+    const spill_allocator *al = &m->alloc;
+    char *text = load_file(al, mf, dir, file, key, err);
+    if (!text)
+        return false;
+    mem_free(al, text);
+    char *path = path_join(al, dir, file);
+    if (!path) {
+        fail(err, SPILL_E_NOMEM, "out of memory");
+        return false;
+    }
+    svm_set_print_string_function(svm_quiet);
+    struct svm_model *svm = svm_load_model(path);
+    bool ok = false;
+    if (!svm) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s: libsvm cannot read it", path);
+    } else if (svm->param.svm_type != C_SVC || svm->param.kernel_type != LINEAR) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s: not a linear C-SVC model", path);
+    } else if (!svm_check_probability_model(svm) || !svm->probA || !svm->probB) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s: model has no probability estimates", path);
+    } else if (svm->nr_class < 2 || svm->nr_class > SPILL_LABEL_COUNT) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s: %d classes", path, svm->nr_class);
+    } else {
+        ok = true;
+        for (int i = 0; ok && i < svm->nr_class; i++) {
+            /* libsvm's integer labels are spill_label values. */
+            ok = svm->label[i] >= 0 && svm->label[i] < SPILL_LABEL_COUNT;
+            if (ok)
+                l->class_label[i] = svm->label[i];
+            else
+                fail(err, SPILL_E_MODEL_FORMAT, "%s: class label %d is no spill label", path,
+                     svm->label[i]);
+        }
+        ok = ok && collapse(m, l, svm, path, err);
+    }
+    if (svm)
+        svm_free_and_destroy_model(&svm);
+    mem_free(al, path);
+    return ok;
+}
+
+static void free_linear(const spill_allocator *al, linear *l)
+{
+    mem_free(al, l->w);
+    mem_free(al, l->rho);
+    mem_free(al, l->prob_a);
+    mem_free(al, l->prob_b);
 }
 
 static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
@@ -658,59 +736,28 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
     char *ft = load_file(al, mf, dir, "features.tsv", "features_xxh64", err);
     if (!ft)
         return false;
-    char ftpath[512];
-    snprintf(ftpath, sizeof ftpath, "%s/features.tsv", dir);
-    bool ok = parse_feature_table(m, ftpath, ft, err);
+    char *ftpath = path_join(al, dir, "features.tsv");
+    bool ok = ftpath ? parse_feature_table(m, ftpath, ft, err)
+                     : fail(err, SPILL_E_NOMEM, "out of memory") != NULL;
+    mem_free(al, ftpath);
     mem_free(al, ft);
     if (!ok)
         return false;
 
-    char *svm_text = load_file(al, mf, dir, "model.svm", "model_svm_xxh64", err);
-    if (!svm_text)
+    m->dim = nf * EXPAND_STRIDE;
+    if (!load_linear(m, &m->main, mf, dir, "model.svm", "model_svm_xxh64", err) ||
+        !load_linear(m, &m->foreign, mf, dir, "foreign.svm", "foreign_svm_xxh64", err))
         return false;
-    mem_free(al, svm_text);
-    char *path = path_join(al, dir, "model.svm");
-    if (!path) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+    if (m->foreign.n_classes != 2 || m->foreign.class_label[0] + m->foreign.class_label[1] !=
+                                         SPILL_LABEL_CONTENT + SPILL_LABEL_FOREIGN) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s/foreign.svm: not foreign against the rest", dir);
         return false;
     }
-    svm_set_print_string_function(svm_quiet);
-    struct svm_model *svm = svm_load_model(path);
-    ok = false;
-    if (!svm) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: libsvm cannot read it", path);
-    } else if (svm->param.svm_type != C_SVC || svm->param.kernel_type != LINEAR) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: not a linear C-SVC model", path);
-    } else if (!svm_check_probability_model(svm) || !svm->probA || !svm->probB) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: model has no probability estimates", path);
-    } else if (svm->nr_class < 2 || svm->nr_class > SPILL_LABEL_COUNT) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: %d classes", path, svm->nr_class);
-    } else {
-        ok = true;
-        for (int i = 0; ok && i < svm->nr_class; i++) {
-            /* libsvm's integer labels are spill_label values. */
-            ok = svm->label[i] >= 0 && svm->label[i] < SPILL_LABEL_COUNT;
-            if (ok)
-                m->class_label[i] = svm->label[i];
-            else
-                fail(err, SPILL_E_MODEL_FORMAT, "%s: class label %d is no spill label", path,
-                     svm->label[i]);
-        }
-        ok = ok && collapse(m, svm, path, err);
-    }
-    if (svm)
-        svm_free_and_destroy_model(&svm);
-    mem_free(al, path);
-    if (!ok)
-        return false;
-
-    /* Training balanced the classes; the true shares differ by class_ratio
-     * (true share / sample share).  prior_power in [0, 1] says how much of
-     * that correction to apply to content, boilerplate and spillover,
-     * prior_power_rare to foreign and garbage (both tuned on held-out train
-     * pages). */
-    const char *ratio = mf_get(mf, "class_ratio"), *pw = mf_get(mf, "prior_power");
-    const char *pr = mf_get(mf, "prior_power_rare");
+    /* Training balanced the classes; the true shares differ by the class
+     * ratios (true share / sample share).  prior_power in [0, 1] says how
+     * much of that correction applies to the main model, prior_power_rare
+     * to the foreign model (both tuned on held-out train pages). */
+    const char *pw = mf_get(mf, "prior_power"), *pr = mf_get(mf, "prior_power_rare");
     double power = pw ? strtod(pw, NULL) : 0.0, power_rare = pr ? strtod(pr, NULL) : power;
     if (!(power >= 0 && power <= 1) || !(power_rare >= 0 && power_rare <= 1)) {
         fail(err, SPILL_E_MODEL_FORMAT,
@@ -718,24 +765,20 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
              mf_line(mf, pw && !(power >= 0 && power <= 1) ? "prior_power" : "prior_power_rare"));
         return false;
     }
-    for (int k = 0; k < m->n_classes; k++) {
-        double r = 1.0;
-        if (ratio) {
-            char *end;
-            r = strtod(ratio, &end);
-            if (end == ratio || !(r > 0)) {
-                fail(err, SPILL_E_MODEL_FORMAT,
-                     "%s/manifest.txt:%zu: class_ratio needs %d positive numbers", dir,
-                     mf_line(mf, "class_ratio"), m->n_classes);
-                return false;
-            }
-            ratio = end;
-        }
-        /* Foreign and garbage rest on evidence of their own (script, codec,
-         * function words) and get their own exponent. */
-        bool rare = m->class_label[k] == SPILL_LABEL_FOREIGN || m->class_label[k] == SPILL_LABEL_GARBAGE;
-        m->class_weight[k] = pow(r, rare ? power_rare : power);
+    if (!class_weights(&m->main, mf, dir, "class_ratio", power, err) ||
+        !class_weights(&m->foreign, mf, dir, "foreign_class_ratio", power_rare, err))
+        return false;
+    /* And a weight on content against the other line labels (tuned too). */
+    const char *cw = mf_get(mf, "content_weight");
+    double content_weight = cw ? strtod(cw, NULL) : 1.0;
+    if (!(content_weight > 0 && content_weight <= 10)) {
+        fail(err, SPILL_E_MODEL_FORMAT, "%s/manifest.txt:%zu: content_weight must be in (0, 10]",
+             dir, mf_line(mf, "content_weight"));
+        return false;
     }
+    for (int k = 0; k < m->main.n_classes; k++)
+        if (m->main.class_label[k] == SPILL_LABEL_CONTENT)
+            m->main.class_weight[k] *= content_weight;
     const char *sm = mf_get(mf, "smooth");
     m->smooth = sm ? strtod(sm, NULL) : 0.0;
     if (!(m->smooth >= 0 && m->smooth <= 0.5)) {
@@ -862,10 +905,8 @@ void spill_model_free(spill_model *m)
     mem_free(&al, m->hi);
     mem_free(&al, m->edges);
     mem_free(&al, m->n_edges);
-    mem_free(&al, m->w);
-    mem_free(&al, m->rho);
-    mem_free(&al, m->prob_a);
-    mem_free(&al, m->prob_b);
+    free_linear(&al, &m->main);
+    free_linear(&al, &m->foreign);
     mem_free(&al, m->dir);
     mem_free(&al, m->name);
     mem_free(&al, m);

@@ -23,7 +23,7 @@
 
 #include "internal.h"
 
-#define DUP_MIN 12
+#define DUP_MIN 12  /* bytes of case-folded words: a repeat worth the name */
 
 static float feat(const page_work *w, size_t s, int f)
 {
@@ -45,10 +45,12 @@ static size_t *line_first_seg(page_work *w)
     return first;
 }
 
-/* Each segment's label.  A segment whose most probable label is foreign is
- * foreign; the other segments of a line share one label, the most probable
- * under their pooled (size-weighted) distribution - a line is one piece of
- * chrome, article or teaser, whatever scripts run through it. */
+/* Each segment's label.  A foreign artefact is judged on its own evidence:
+ * a segment is foreign when the foreign model gives it p >= 1/2 - it need
+ * not beat the label of the line it sits in.  The other segments of a line share one
+ * label, the most probable under their pooled (size-weighted) distribution:
+ * a line is one piece of chrome, article or teaser, whatever scripts run
+ * through it. */
 static spill_status decide_labels(page_work *w, const size_t *first)
 {
     for (size_t l = 0; l < w->n_lines; l++) {
@@ -56,10 +58,12 @@ static spill_status decide_labels(page_work *w, const size_t *first)
         bool any = false;
         for (size_t s = first[l]; s < first[l + 1]; s++) {
             const float *p = w->prob + s * SPILL_LABEL_COUNT;
-            int best = 0;
+            int best = SPILL_LABEL_CONTENT;
             for (int k = 1; k < SPILL_LABEL_COUNT; k++)
-                if (p[k] > p[best])
+                if (k != SPILL_LABEL_FOREIGN && p[k] > p[best])
                     best = k;
+            if (p[SPILL_LABEL_FOREIGN] >= 0.5f)
+                best = SPILL_LABEL_FOREIGN;
             w->label[s] = (uint8_t)best;
             if (best == SPILL_LABEL_FOREIGN)
                 continue;

@@ -9,7 +9,8 @@
  * becomes "Crackdown ", "Текст: ", "Uzbek".  Han, kana, Hangul and Bopomofo
  * form one group, since Japanese and Korean text mixes them.
  *
- * Also the word tokeniser the features share (text_words).  Languages are
+ * Also the word tokeniser (text_words), and the page's word table
+ * (script_words), tokenised once for lang.c and features.c.  Languages are
  * left to lang.c.
  */
 #include <string.h>
@@ -101,14 +102,10 @@ typedef struct seg_list {
 
 static spill_status seg_push(arena *a, seg_list *l, const seg *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        seg *v = arena_grow(a, l->v, l->n, cap, sizeof *v);
-        if (!v)
-            return SPILL_E_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    seg *v = arena_reserve(a, l->v, l->n, &l->cap, 64, sizeof *v);
+    if (!v)
+        return SPILL_E_NOMEM;
+    l->v = v;
     l->v[l->n++] = *s;
     return SPILL_OK;
 }
@@ -122,14 +119,10 @@ static spill_status count_script(arena *a, script_result *out, size_t *cap, int3
             return SPILL_OK;
         }
     }
-    if (out->n_counts == *cap) {
-        size_t c = *cap ? *cap * 2 : 8;
-        script_count *v = arena_grow(a, out->counts, out->n_counts, c, sizeof *v);
-        if (!v)
-            return SPILL_E_NOMEM;
-        out->counts = v;
-        *cap = c;
-    }
+    script_count *v = arena_reserve(a, out->counts, out->n_counts, cap, 8, sizeof *v);
+    if (!v)
+        return SPILL_E_NOMEM;
+    out->counts = v;
     out->counts[out->n_counts].script = sc;
     out->counts[out->n_counts].letters = n;
     out->n_counts++;
@@ -270,7 +263,7 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
         bool wordish = (cls & (CC_LETTER | CC_MARK | CC_DIGIT)) != 0;
         int32_t sc = -1;
         if (cls & CC_LETTER)
-            sc = script_of(cp);
+            sc = cp < 128 ? USCRIPT_LATIN : script_of(cp);
         bool alone = sc >= 0 && spaceless(sc);
         if (in_word && (!wordish || alone)) {
             if (fn)
@@ -301,4 +294,62 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
         i += k;
     }
     return words;
+}
+
+typedef struct word_acc {
+    arena *a;
+    word_table *t;
+    size_t cap;
+    uint32_t base;
+    const char *text;
+    spill_status st;
+} word_acc;
+
+static void add_word(void *user, const char *w, size_t n, int32_t script, size_t b0, size_t b1)
+{
+    word_acc *acc = user;
+    if (acc->st)
+        return;
+    word_table *t = acc->t;
+    word *v = arena_reserve(acc->a, t->w, t->n, &acc->cap, 256, sizeof *v);
+    if (!v) {
+        acc->st = SPILL_E_NOMEM;
+        return;
+    }
+    t->w = v;
+    word *x = &t->w[t->n++];
+    x->b0 = acc->base + (uint32_t)b0;
+    x->b1 = acc->base + (uint32_t)b1;
+    x->hash = text_hash(w, n);
+    x->len = (uint8_t)n;
+    int32_t cp;
+    utf8_next(acc->text, x->b0, &cp);
+    bool digits = true;
+    for (size_t i = 0; i < n && digits; i++)
+        digits = w[i] >= '0' && w[i] <= '9';
+    x->flags = (uint8_t)(((utf8_class(cp) & CC_UPPER) ? WORD_CAPITAL : 0) |
+                         (script == USCRIPT_HAN || script == USCRIPT_HIRAGANA ||
+                                  script == USCRIPT_KATAKANA
+                              ? WORD_CJK
+                              : 0) |
+                         (digits ? WORD_DIGITS : 0));
+}
+
+spill_status script_words(arena *a, const char *text, const line *lines, size_t n_lines,
+                          word_table *out)
+{
+    memset(out, 0, sizeof *out);
+    out->line_first = arena_alloc(a, (n_lines + 1) * sizeof *out->line_first);
+    if (!out->line_first)
+        return SPILL_E_NOMEM;
+    word_acc acc = {.a = a, .t = out, .text = text};
+    for (size_t l = 0; l < n_lines; l++) {
+        out->line_first[l] = (uint32_t)out->n;
+        acc.base = lines[l].b0;
+        text_words(text + lines[l].b0, lines[l].b1 - lines[l].b0, add_word, &acc);
+        if (acc.st)
+            return acc.st;
+    }
+    out->line_first[n_lines] = (uint32_t)out->n;
+    return SPILL_OK;
 }

@@ -134,7 +134,7 @@ size_t utf8_count(const char *str, size_t len)
     return n;
 }
 
-size_t utf8_encode(int32_t cp, char *buf)
+size_t utf8_encode_slow(int32_t cp, char *buf)
 {
     utf8proc_ssize_t n = utf8proc_encode_char(cp, (utf8proc_uint8_t *)buf);
     return n > 0 ? (size_t)n : 0;
@@ -185,27 +185,34 @@ static unsigned class_of_category(int cat, int32_t cp)
     }
 }
 
-static unsigned ascii_class(int32_t c)
-{
-    if (c >= 'a' && c <= 'z')
-        return CC_LETTER;
-    if (c >= 'A' && c <= 'Z')
-        return CC_LETTER | CC_UPPER;
-    if (c >= '0' && c <= '9')
-        return CC_DIGIT;
-    if (c == ' ' || (c >= '\t' && c <= '\r'))
-        return CC_SPACE;
-    if (c < 0x20 || c == 0x7F)
-        return CC_CONTROL;
-    if (strchr("$+<=>^`|~", (int)c))
-        return CC_SYMBOL;
-    return CC_PUNCT;
-}
+/* Classes of ASCII, by code (the table internal.h's inline fast path uses). */
+const unsigned char utf8_ascii_class[128] = {
+#define C CC_CONTROL
+#define S CC_SPACE
+#define P CC_PUNCT
+#define Y CC_SYMBOL
+#define D CC_DIGIT
+#define U (CC_LETTER | CC_UPPER)
+#define L CC_LETTER
+    C, C, C, C, C, C, C, C, C, S, S, S, S, S, C, C, /* 0x00 */
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x10 */
+    S, P, P, P, Y, P, P, P, P, P, P, Y, P, P, P, P, /* ' '..'/' */
+    D, D, D, D, D, D, D, D, D, D, P, P, Y, Y, Y, P, /* '0'..'?' */
+    P, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* '@'..'O' */
+    U, U, U, U, U, U, U, U, U, U, U, P, P, P, Y, P, /* 'P'..'_' */
+    Y, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, /* '`'..'o' */
+    L, L, L, L, L, L, L, L, L, L, L, P, Y, P, Y, C, /* 'p'..DEL */
+#undef C
+#undef S
+#undef P
+#undef Y
+#undef D
+#undef U
+#undef L
+};
 
-unsigned utf8_class(int32_t cp)
+unsigned utf8_class_slow(int32_t cp)
 {
-    if (cp < 128)
-        return ascii_class(cp);
     return class_of_category(utf8proc_category(cp), cp);
 }
 
@@ -216,9 +223,7 @@ bool utf8_is_cased(int32_t cp)
     return utf8proc_tolower(cp) != cp || utf8proc_toupper(cp) != cp;
 }
 
-int32_t utf8_lower(int32_t cp)
+int32_t utf8_lower_slow(int32_t cp)
 {
-    if (cp < 128)
-        return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
     return utf8proc_tolower(cp);
 }

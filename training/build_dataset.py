@@ -247,8 +247,19 @@ def pick_donor(pools, host, rng):
     return rng.choice(cands)
 
 
+def worded_lines(lines, min_words):
+    """Lines of one piece with text of at least min_words words: content
+    mostly, sometimes another label - a stray label lands anywhere."""
+    idx = content_lines(lines, min_words)
+    other = [i for i, l in enumerate(lines) if len(l) == 1 and l[0][1] in ("spillover", "boilerplate")
+             and len(l[0][0].split()) >= min_words]
+    return idx, other
+
+
 def inject_foreign(pools, host, lines, rng):
-    idx = content_lines(lines, 4)
+    idx, other = worded_lines(lines, 4)
+    if other and (not idx or rng.random() < 0.3):
+        idx = other
     if not idx:
         return False
     donor = pick_donor(pools, host, rng)
@@ -264,7 +275,7 @@ def inject_foreign(pools, host, lines, rng):
     if not text.strip():
         return False
     i = rng.choice(idx)
-    t = lines[i][0][0]
+    t, host_label = lines[i][0]
     if kind == "line":
         lines.insert(i + rng.randint(0, 1), [(text, "foreign")])
         return True
@@ -272,9 +283,9 @@ def inject_foreign(pools, host, lines, rng):
     spaceless = textutil.is_spaceless(t[len(t) // 2]) if t else False
     sep = "" if spaceless and pools.script.get(donor) == "CJK" else " "
     if where == "start":
-        lines[i] = [(text + " ", "foreign"), (t, "content")]
+        lines[i] = [(text + " ", "foreign"), (t, host_label)]
     elif where == "end":
-        lines[i] = [(t + sep, "content"), (text, "foreign")]
+        lines[i] = [(t + sep, host_label), (text, "foreign")]
     else:
         if spaceless:
             cut = rng.randrange(1, max(2, len(t) - 1))
@@ -283,7 +294,7 @@ def inject_foreign(pools, host, lines, rng):
             if not spaces:
                 return False
             cut = rng.choice(spaces) + 1
-        lines[i] = [(t[:cut], "content"), (text + sep, "foreign"), (t[cut:], "content")]
+        lines[i] = [(t[:cut], host_label), (text + sep, "foreign"), (t[cut:], host_label)]
     return True
 
 
@@ -403,7 +414,8 @@ def inject_garbage(pools, host, lines, rng):
     return True
 
 
-INJECTIONS = [(inject_foreign, 0.6, 3), (inject_spillover, 0.5, 1),
+# Spillover first, so that foreign artefacts also land inside teasers.
+INJECTIONS = [(inject_spillover, 0.5, 1), (inject_foreign, 0.6, 3),
               (inject_duplicate, 0.35, 1), (inject_garbage, 0.3, 2)]
 
 

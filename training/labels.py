@@ -12,11 +12,14 @@ pages built on real ones - a line becomes:
                of detect/score.c;
   spillover    when boilerplate, of LONG_WORDS words or more, without a
                chrome word (log-odds >= STRONG_CHROME in chrome.tsv) or a
-               separator: the teasers, headlines and sidebars of other pages
+               separator - the teasers, headlines and sidebars of other pages
                that SPEC.md calls spillover, which the datasets' annotators
-               lumped with chrome (not the page's own headline, which restates
-               its first line); and the short boilerplate line that heads
-               such a block ("Related posts");
+               lumped with chrome - and either in a block of two or more such
+               lines or not next to the page's content: a lone line right
+               after the article is an attribution or a caption, and the
+               page's own headline (restating its first line) is no
+               spillover; also the short boilerplate line that heads such a
+               block ("Related posts");
   boilerplate  when boilerplate otherwise, or unlabelled but repeated on
                other pages of the same file (a line recurring across pages
                is site furniture);
@@ -76,9 +79,18 @@ def own_headline(t, title_words):
     return bool(ws) and len(ws & title_words) >= 0.6 * len(ws)
 
 
+def nearest(lines, i, step):
+    """The index of the nearest line with text before (-1) or after (+1) i."""
+    j = i + step
+    while 0 <= j < len(lines) and not lines[j].strip():
+        j += step
+    return j if 0 <= j < len(lines) else None
+
+
 def relabel(lines, labels, chrome, recurring=frozenset()):
     out = []
     title_words = set(textutil.words(next((t for t in lines if t.strip()), "")))
+    candidate = [False] * len(lines)
     for i, (t, lab) in enumerate(zip(lines, labels)):
         if lab in ("main", "content"):
             out.append("content")
@@ -87,10 +99,19 @@ def relabel(lines, labels, chrome, recurring=frozenset()):
             strong = any(chrome.get(w, 0.0) >= STRONG_CHROME for w in ws)
             sep = any(ch in SEPARATORS for ch in t)
             own = i == 0 or own_headline(t, title_words)
-            out.append("spillover" if len(t.split()) >= LONG_WORDS and not strong and not sep
-                       and not own and lab == "boilerplate" else "boilerplate")
+            candidate[i] = (len(t.split()) >= LONG_WORDS and not strong and not sep
+                            and not own and lab == "boilerplate")
+            out.append("boilerplate")
         else:
             out.append(lab)  # None, or already a spill label
+    for i in range(len(lines)):
+        if not candidate[i]:
+            continue
+        prev, nxt = nearest(lines, i, -1), nearest(lines, i, 1)
+        in_block = (prev is not None and candidate[prev]) or (nxt is not None and candidate[nxt])
+        by_content = any(j is not None and out[j] == "content" for j in (prev, nxt))
+        if in_block or not by_content:
+            out[i] = "spillover"
     # The header of a spillover block belongs to it.
     for i, lab in enumerate(out):
         if lab != "spillover" or (i and out[i - 1] == "spillover"):

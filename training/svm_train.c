@@ -20,7 +20,10 @@
  *
  * usage: svm_train --out DIR --name NAME --tables DIR [--per-class N]
  *          [--seed S] [--folds K] [--smooth A] [--prior-power P]
- *          [--prior-power-rare P] [--C C]
+ *          [--prior-power-rare P] [--content-weight W] [--C C] [--binary LABEL]
+ *
+ * --binary LABEL trains LABEL (a spill label number) against all the others,
+ * which are labelled content: the foreign model beside the main one.
  *          [--note TEXT] FEATURES...
  */
 #include <errno.h>
@@ -466,7 +469,8 @@ int main(int argc, char **argv)
     const char *out = NULL, *name = NULL, *tables = NULL, *note = "";
     size_t per_class = 4000;
     int folds = 3;
-    double smooth = 0.15, prior_power = 0.5, prior_power_rare = -1, fixed_c = 0;
+    double smooth = 0.15, prior_power = 0.5, prior_power_rare = -1, fixed_c = 0, content_weight = 1;
+    int binary = -1;  /* --binary L: L against every other label (as content) */
     uint64_t seed = 1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i += 2) {
@@ -483,6 +487,8 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--prior-power")) prior_power = atof(v);
         else if (!strcmp(o, "--prior-power-rare")) prior_power_rare = atof(v);
         else if (!strcmp(o, "--C")) fixed_c = atof(v);
+        else if (!strcmp(o, "--content-weight")) content_weight = atof(v);
+        else if (!strcmp(o, "--binary")) binary = atoi(v);
         else if (!strcmp(o, "--seed")) seed = strtoull(v, NULL, 10);
         else die("unknown option %s", o);
     }
@@ -495,6 +501,10 @@ int main(int argc, char **argv)
     data d = {0};
     for (int k = i; k < argc; k++)
         read_features(&d, argv[k], (uint32_t)(k - i));
+    if (binary >= 0)
+        for (size_t k = 0; k < d.n; k++)
+            if (d.rows[k].label != binary)
+                d.rows[k].label = 0;
     fprintf(stderr, "read %zu labelled segments, %zu features (schema %s)\n", d.n, d.nf, d.schema);
     if (d.nf != features_count())
         die("the features files do not match this build's schema (%s)", FEATURE_SCHEMA_NAME);
@@ -541,11 +551,39 @@ int main(int argc, char **argv)
 
     mkdir(out, 0755);
     char path[4096];
-    snprintf(path, sizeof path, "%s/model.svm", out);
+    snprintf(path, sizeof path, "%s/%s", out, binary >= 0 ? "foreign.svm" : "model.svm");
     int trained_svs = m->l;
     struct svm_model *small = compact(m, d.nf * EXPAND_STRIDE);
     if (svm_save_model(path, small))
         die("cannot write %s", path);
+    if (binary >= 0) {
+        /* The foreign model beside a main model: its file, and its keys
+         * appended to the main model's manifest. */
+        size_t len;
+        char *text = slurp(path, &len);
+        size_t all_n[N_LABELS] = {0}, sample_n[N_LABELS] = {0};
+        for (size_t k = 0; k < d.n; k++)
+            all_n[d.rows[k].label]++;
+        for (size_t k = 0; k < p.n; k++)
+            sample_n[p.label[k]]++;
+        int labels[N_LABELS];
+        svm_get_labels(m, labels);
+        snprintf(path, sizeof path, "%s/manifest.txt", out);
+        FILE *f = fopen(path, "a");
+        if (!f)
+            die("cannot append to %s", path);
+        fprintf(f, "foreign_class_ratio =");
+        for (int k = 0; k < svm_get_nr_class(m); k++)
+            fprintf(f, " %.6g",
+                    ((double)all_n[labels[k]] / d.n) / ((double)sample_n[labels[k]] / p.n));
+        fprintf(f, "\nforeign_C = %g\nforeign_cv_macro_f1 = %.4f\n", param.C, cells[best].macro_f1);
+        fprintf(f, "foreign_svm_xxh64 = %016llx\n", (unsigned long long)XXH64(text, len, 0));
+        if (fclose(f))
+            die("cannot write %s", path);
+        fprintf(stderr, "wrote %s/foreign.svm (%d support vectors, stored as %d)\n", out,
+                trained_svs, small->l);
+        return 0;
+    }
     size_t svm_len;
     char *svm_text = slurp(path, &svm_len);
 
@@ -600,6 +638,7 @@ int main(int argc, char **argv)
         fprintf(f, " %.6g", ((double)all_n[labels[k]] / d.n) / ((double)sample_n[labels[k]] / p.n));
     fprintf(f, "\nprior_power = %g\n", prior_power);
     fprintf(f, "prior_power_rare = %g\n", prior_power_rare >= 0 ? prior_power_rare : prior_power);
+    fprintf(f, "content_weight = %g\n", content_weight);
     fprintf(f, "smooth = %g\n", smooth);
     fprintf(f, "classifier = linear C-SVC over scaled and binned features (%d bin edges)\n",
             BIN_EDGES);

@@ -11,7 +11,8 @@
 #     build synthetic pages and train on the rest (C by cross-validation);
 #     choose prior_power and smooth on the held-out pages (tune.py).
 #  2. train: the same on all train pages, with the tuned settings, into
-#     models/$NAME/ (and the tiny model of the tests, tests/data/tiny-model).
+#     models/$NAME/ - model.svm (every label) and foreign.svm (foreign against
+#     the rest) - and the tiny model of the tests, tests/data/tiny-model.
 #  3. measure: spill eval on the dev pages and on synthetic pages built from
 #     them and from held-back UDHR text, into models/$NAME/metrics.txt.
 # Nothing of dev is trained or tuned on.  Feature vectors come from
@@ -72,38 +73,49 @@ if [ "$TUNE" = 1 ] || [ ! -f "$WORK/tuned.txt" ]; then
         --pages "$WORK/split/val-train.jsonl" "$WORK/split/val-multi-train.jsonl"
     "$BUILD/training/svm_train" --out "$WORK/fit/model" --name fit --seed "$SEED" \
         --tables "$WORK/fit/tables" "$WORK/fit/features.txt"
+    "$BUILD/training/svm_train" --out "$WORK/fit/model" --name fit --seed "$SEED" --binary 3 \
+        --C "$(sed -n 's/^C = //p' "$WORK/fit/model/manifest.txt")" \
+        --tables "$WORK/fit/tables" "$WORK/fit/features.txt"
     python3 training/tune.py "$SPILL" "$WORK/fit/model" "$WORK/tune" \
         "$WORK/split/val-train.jsonl" "$WORK/split/val-synth.jsonl" > "$WORK/tuned.txt"
 fi
-read -r POWER RARE SMOOTH < "$WORK/tuned.txt"
+read -r POWER RARE CONTENT SMOOTH < "$WORK/tuned.txt"
 C=$(sed -n 's/^C = //p' "$WORK/fit/model/manifest.txt")
-echo "== tuned: C $C, prior_power $POWER, prior_power_rare $RARE, smooth $SMOOTH" >&2
+echo "== tuned: C $C, prior_power $POWER, prior_power_rare $RARE, content_weight $CONTENT, smooth $SMOOTH" >&2
 
 echo "== train on all train pages" >&2
 fit "$DATA/pages/train.jsonl" "$DATA/pages/multi-train.jsonl" "$WORK/all" "$SEED"
 rm -rf "$OUT.new"
 "$BUILD/training/svm_train" --out "$OUT.new" --name "$NAME" --seed "$SEED" --C "$C" \
-    --prior-power "$POWER" --prior-power-rare "$RARE" --smooth "$SMOOTH" \
-    --tables "$WORK/all/tables" --note "pages/train.jsonl pages/multi-train.jsonl + synthetic (train side, seed $SEED); code $commit" \
+    --prior-power "$POWER" --prior-power-rare "$RARE" --content-weight "$CONTENT" \
+    --smooth "$SMOOTH" --tables "$WORK/all/tables" --note "pages/train.jsonl pages/multi-train.jsonl + synthetic (train side, seed $SEED); code $commit" \
     "$WORK/all/features.txt"
+"$BUILD/training/svm_train" --out "$OUT.new" --name "$NAME" --seed "$SEED" --C "$C" --binary 3 \
+    --tables "$WORK/all/tables" "$WORK/all/features.txt"
 rm -rf "$OUT"
 mv "$OUT.new" "$OUT"
 
 echo "== the tiny model of the tests (tests/data/tiny-model)" >&2
 rm -rf tests/data/tiny-model
 "$BUILD/training/svm_train" --out tests/data/tiny-model --name tiny --seed "$SEED" --C "$C" \
-    --per-class 60 --prior-power "$POWER" --prior-power-rare "$RARE" --smooth "$SMOOTH" \
+    --per-class 60 --prior-power "$POWER" --prior-power-rare "$RARE" \
+    --content-weight "$CONTENT" --smooth "$SMOOTH" \
     --tables "$WORK/all/tables" \
     --note "a small sample of the same features, for tests only" "$WORK/all/features.txt"
+"$BUILD/training/svm_train" --out tests/data/tiny-model --name tiny --seed "$SEED" --C "$C" \
+    --per-class 60 --binary 3 --tables "$WORK/all/tables" "$WORK/all/features.txt"
 
 echo "== measure on data never trained or tuned on" >&2
 python3 training/build_dataset.py "$DATA" dev "$WORK/synth-dev.jsonl" --seed "$((SEED + 1000))" \
     --chrome "$WORK/all/tables/chrome.tsv"
 {
-    echo "# spill eval -m $OUT \$DATA/pages/dev.jsonl"
-    "$SPILL" eval -m "$OUT" "$DATA/pages/dev.jsonl"
+    echo "# spill eval -m $OUT --batch \$DATA/pages/dev.jsonl   (lines counted across the dev pages, as spill score does)"
+    "$SPILL" eval -m "$OUT" --batch "$DATA/pages/dev.jsonl"
     echo
-    echo "# spill eval -m $OUT --by-lang synth-dev.jsonl  (training/build_dataset.py \$DATA dev synth-dev.jsonl --seed $((SEED + 1000)))"
-    "$SPILL" eval -m "$OUT" --by-lang "$WORK/synth-dev.jsonl"
+    echo "# spill eval -m $OUT \$DATA/pages/dev.jsonl   (no batch counts)"
+    "$SPILL" eval -m "$OUT" "$DATA/pages/dev.jsonl" | head -4
+    echo
+    echo "# spill eval -m $OUT --batch --by-lang synth-dev.jsonl  (training/build_dataset.py \$DATA dev synth-dev.jsonl --seed $((SEED + 1000)))"
+    "$SPILL" eval -m "$OUT" --batch --by-lang "$WORK/synth-dev.jsonl"
 } > "$OUT/metrics.txt"
 cat "$OUT/metrics.txt"

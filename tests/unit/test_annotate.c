@@ -25,6 +25,10 @@ static const char *TEXTS[] = {
     "\n\n\n   \n",
     "a\x80\xC0 broken \xED\xA0\x80 bytes\xF0",
     "\x01\x02\x03 control \x7F\n★★★★★★★★\n",
+    /* A run of German function words ending on a word that changes script
+     * inside (segments once overlapped here). */
+    "The report says that the council will vote.\nThe report says die Regierung hat das "
+    "und ist GesetzТекст beschlossen, the vote.\n",
 };
 
 static void check_tiling(const spill_page *p)
@@ -184,7 +188,7 @@ static void allocation_failures_anywhere(void **state)
 
 typedef struct job {
     const spill_model *m;
-    double scores[6];
+    double scores[7];
 } job;
 
 static void *annotate_all(void *arg)
@@ -192,7 +196,7 @@ static void *annotate_all(void *arg)
     job *j = arg;
     spill_ctx *c = spill_ctx_new(j->m, NULL, NULL);
     for (int round = 0; round < 20; round++) {
-        for (size_t i = 0; i < 6; i++) {
+        for (size_t i = 0; i < 7; i++) {
             const spill_page *p;
             if (spill_annotate(c, "t", TEXTS[i], strlen(TEXTS[i]), NULL, &p) == SPILL_OK)
                 j->scores[i] = p->score;

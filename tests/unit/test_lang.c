@@ -134,8 +134,10 @@ static void page_language_and_segment_languages(void **state)
     script_result sr;
     lang_result lr;
     assert_int_equal(segment_lines(&a, text, strlen(text), &lines, &n), SPILL_OK);
+    word_table words;
     assert_int_equal(script_runs(&a, text, lines, n, &sr), SPILL_OK);
-    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, NULL, &sr, &lr), SPILL_OK);
+    assert_int_equal(script_words(&a, text, lines, n, &words), SPILL_OK);
+    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, NULL, &words, &sr, &lr), SPILL_OK);
     assert_string_equal(lang_code(lr.lang), "en");
     assert_true(lr.conf > 0.9);
     bool cyrillic_lang = false;
@@ -165,8 +167,11 @@ static void function_words_of_another_language_make_a_segment(void **state)
     script_result sr;
     lang_result lr;
     assert_int_equal(segment_lines(&a, text, strlen(text), &lines, &n), SPILL_OK);
+    word_table words;
     assert_int_equal(script_runs(&a, text, lines, n, &sr), SPILL_OK);
-    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, m->stopwords, &sr, &lr), SPILL_OK);
+    assert_int_equal(script_words(&a, text, lines, n, &words), SPILL_OK);
+    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, m->stopwords, &words, &sr, &lr),
+                     SPILL_OK);
     bool found = false;
     for (size_t i = 0; i < sr.n_segs; i++) {
         const seg *g = &sr.segs[i];
