@@ -4,7 +4,8 @@
  * parses it, as in spill).  Prints each record's id and its lines'
  * languages, so the work cannot be optimised away.
  *
- * usage: cld2_bare FILE.jsonl > /dev/null
+ * usage: cld2_bare [--page] FILE.jsonl > /dev/null
+ * --page: once per page, with CLD2's chunk spans (what spill does).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,11 @@
 
 int main(int argc, char **argv)
 {
+    int page = argc > 1 && !strcmp(argv[1], "--page");
+    if (page) {
+        argv++;
+        argc--;
+    }
     FILE *f = argc > 1 ? fopen(argv[1], "rb") : stdin;
     if (!f) {
         perror(argv[1]);
@@ -36,6 +42,17 @@ int main(int argc, char **argv)
         const char *t = json_string_value(text);
         size_t len = json_string_length(text);
         fputs(json_is_string(id) ? json_string_value(id) : "-", stdout);
+        if (page) {
+            static cld2_chunk chunks[1 << 16];
+            cld2_result r;
+            if (cld2_detect(t, len, NULL, 0, &r, chunks, 1 << 16) == CLD2_OK)
+                for (size_t c = 0; c < r.n_chunks && c < (1 << 16); c++)
+                    printf(" %s", cld2_lang_code(chunks[c].lang));
+            lines++;
+            putchar('\n');
+            json_decref(obj);
+            continue;
+        }
         for (size_t i = 0; i < len;) {
             const char *nl = memchr(t + i, '\n', len - i);
             size_t end = nl ? (size_t)(nl - t) : len;
