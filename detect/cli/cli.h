@@ -133,6 +133,7 @@ typedef struct cli_run {
     const void *verb;         /* the verb's own options, for its workers */
     /* set by cli_run_records */
     spill_model *model;
+    char model_name[256];     /* the model's name and directory, kept after it is freed */
     spill_linestats *stats;
     cli_output out;
 } cli_run;

@@ -83,10 +83,8 @@ int cmd_report(int argc, char **argv)
         cli_error("out of memory");
         return EXIT_USAGE;
     }
-    char model[256] = "(annotations)";
     int status = cli_summarize(&run, argv + optind, argc - optind, s);
-    if (run.model_dir)
-        snprintf(model, sizeof model, "%s", run.model_dir);
+    const char *model = run.model_name[0] ? run.model_name : "as in the annotations";
     if (status != EXIT_USAGE) {
         cli_output o;
         bool ok = cli_output_open(&o, html);

@@ -293,6 +293,8 @@ int cli_run_records(cli_run *run, char **files, int n_files, cli_work_fn fn,
     run->model = cli_load_model(run->model_dir, false);
     if (!run->model)
         return EXIT_USAGE;
+    snprintf(run->model_name, sizeof run->model_name, "%s (%s)", spill_model_name(run->model),
+             spill_model_dir(run->model));
     int status = EXIT_USAGE, made = 0;
     void **states = calloc((size_t)run->jobs, sizeof *states);
     cli_pool *pool = NULL;

@@ -44,6 +44,17 @@ static void escs(FILE *f, const char *s)
         esc(f, s, strlen(s));
 }
 
+/* The smallest round step (1, 2 or 5 times a power of ten) of which `ticks`
+ * reach `top`: axis ticks in whole pages. */
+static uint64_t tick_step(uint64_t top, uint64_t ticks)
+{
+    static const uint64_t mult[] = {1, 2, 5};
+    for (uint64_t p = 1;; p *= 10)
+        for (int i = 0; i < 3; i++)
+            if (mult[i] * p * ticks >= top)
+                return mult[i] * p;
+}
+
 /* A vertical bar chart: the score histogram (20 bins of 0.05). */
 static void histogram(FILE *f, const spill_summary *s)
 {
@@ -54,6 +65,8 @@ static void histogram(FILE *f, const spill_summary *s)
     for (int b = 0; b < BINS; b++)
         if (v[b] > top)
             top = v[b];
+    uint64_t step = tick_step(top, 4);
+    top = step * 4;
     double pw = (double)(W - L - R) / BINS, ph = H - T - B;
     fprintf(f, "<svg class=\"chart\" id=\"chart-scores\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"histogram of page scores\">\n",
@@ -63,8 +76,8 @@ static void histogram(FILE *f, const spill_summary *s)
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>\n", L, T, L, H - B);
     for (int k = 0; k <= 4; k++) {
         double y = H - B - ph * k / 4;
-        fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%.0f</text>\n",
-                L - 6, y + 4, top * k / 4.0);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%llu</text>\n",
+                L - 6, y + 4, (unsigned long long)(step * (uint64_t)k));
     }
     for (int b = 0; b < BINS; b++) {
         double h = ph * (double)v[b] / (double)top, x = L + b * pw;

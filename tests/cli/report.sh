@@ -40,6 +40,11 @@ assert html.count("<pre") == html.count("</pre>") and html.count("<article") == 
 for chart in ("chart-scores", "chart-langs", "chart-scripts"):
     assert 'id="%s"' % chart in html, chart
 assert "page score (share of content, 0-1)" in html and ">pages</text>" in html
+# The histogram's page axis: five distinct whole numbers from 0, evenly spaced.
+hist = html[html.index('id="chart-scores"'):]
+ticks = [int(t) for t in re.findall(r'class="tick" text-anchor="end">(\d+)<', hist[:hist.index("</svg>")])]
+assert len(ticks) == 5 and ticks[0] == 0 and len({b - a for a, b in zip(ticks, ticks[1:])}) == 1, ticks
+assert re.search(r'· model [\w.-]+ \(/', html), "the report names its model and directory"
 assert re.search(r'<mark class="span l-\w+" title="', html)
 assert "http" not in re.sub(r'https://[a-z0-9.]*example\.(com|org|net)', "", html).replace("http-equiv", ""), \
     "the report must not load anything"
