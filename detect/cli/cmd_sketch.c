@@ -21,6 +21,7 @@ static const char USAGE[] =
     "      --merge             the inputs are sketches to merge\n"
     "      --text-field PATH   the text field of JSONL records (default \"text\")\n"
     "      --input-format F    auto, jsonl, warc or text\n"
+    "  -q, --quiet             no closing message on stderr\n"
     "  -h, --help              this help\n"
     "\n"
     "examples:\n"
@@ -46,6 +47,7 @@ int cmd_sketch(int argc, char **argv)
         {"merge", no_argument, NULL, 1},
         {"text-field", required_argument, NULL, 2},
         {"input-format", required_argument, NULL, 3},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -55,9 +57,10 @@ int cmd_sketch(int argc, char **argv)
     const char *out = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'q': run.quiet = true; break;
         case 1: merge = true; break;
         case 2: run.ro.text_field = optarg; break;
         case 3:
@@ -100,7 +103,7 @@ int cmd_sketch(int argc, char **argv)
         cli_error("%s", err.message);
         status = EXIT_USAGE;
     }
-    if (status == EXIT_DONE)
+    if (status == EXIT_DONE && !run.quiet)
         fprintf(stderr, "spill: sketch of %llu pages in %s\n",
                 (unsigned long long)spill_linestats_pages(s), out);
     spill_linestats_free(s);
