@@ -33,7 +33,7 @@ SPILL=$BUILD/spill
 [ -d "$BUILD" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD" --target spill_cli svm_train -j2
 mkdir -p "$WORK"
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
+commit=$(git describe --always --dirty 2>/dev/null || echo none)  # "-dirty": uncommitted changes
 
 # features TABLES OUT.txt PAGES...: feature vectors of labelled pages, the
 # files in parallel (two cores); each file is a batch whose lines are counted
