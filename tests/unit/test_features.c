@@ -48,6 +48,25 @@ static float value(const rows *r, size_t row, const char *name)
     return r->v[row][i];
 }
 
+/* The feature rows of a page whose lines carry `labels` (ending with -1). */
+static void page_rows(const char *page, const int *labels, rows *r)
+{
+    spill_error err = {0};
+    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
+    assert_non_null(m);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    assert_non_null(c);
+    size_t n = 0;
+    while (labels[n] != -1)
+        n++;
+    spill_gold gold = {.line_labels = labels, .n_lines = n + 1};
+    assert_int_equal(spill_features(c, page, strlen(page), NULL, &gold, take, r), SPILL_OK);
+    assert_int_equal(r->n, n);
+    assert_int_equal(r->nf, spill_schema_size());
+    spill_ctx_free(c);
+    spill_model_free(m);
+}
+
 static void schema_is_consistent(void **state)
 {
     (void)state;
@@ -64,17 +83,10 @@ static void schema_is_consistent(void **state)
 static void repetition_cohesion_and_gold(void **state)
 {
     (void)state;
-    spill_error err = {0};
-    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
-    assert_non_null(m);
-    spill_ctx *c = spill_ctx_new(m, NULL, &err);
     int labels[] = {SPILL_LABEL_CONTENT, SPILL_LABEL_CONTENT, SPILL_LABEL_CONTENT,
                     SPILL_LABEL_CONTENT, SPILL_LABEL_DUPLICATE, SPILL_LABEL_SPILLOVER, -1};
-    spill_gold gold = {.line_labels = labels, .n_lines = 7};
     rows r = {0};
-    assert_int_equal(spill_features(c, PAGE, strlen(PAGE), NULL, &gold, take, &r), SPILL_OK);
-    assert_int_equal(r.n, 6);
-    assert_int_equal(r.nf, spill_schema_size());
+    page_rows(PAGE, labels, &r);
     for (size_t i = 0; i < 6; i++)
         assert_int_equal(r.label[i], labels[i]);
     /* The headline occurs twice; the first copy is the first. */
@@ -91,8 +103,6 @@ static void repetition_cohesion_and_gold(void **state)
     assert_true(value(&r, 1, "end_punct") == 1.0f);
     assert_true(value(&r, 0, "end_punct") == 0.0f);
     assert_true(value(&r, 1, "stopwords") > 0.1f);
-    spill_ctx_free(c);
-    spill_model_free(m);
 }
 
 /* A credit line between the article and a "Related posts" header closes the
@@ -107,16 +117,10 @@ static void headers_around_the_article_end(void **state)
         "Reporting by AFP contributed.\n"
         "Related posts\n"
         "Ten best chocolate cake recipes for a birthday party with vanilla frosting\n";
-    spill_error err = {0};
-    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
-    assert_non_null(m);
-    spill_ctx *c = spill_ctx_new(m, NULL, &err);
     int labels[] = {SPILL_LABEL_CONTENT,   SPILL_LABEL_CONTENT,   SPILL_LABEL_CONTENT,
                     SPILL_LABEL_CONTENT,   SPILL_LABEL_SPILLOVER, SPILL_LABEL_SPILLOVER, -1};
-    spill_gold gold = {.line_labels = labels, .n_lines = 7};
     rows r = {0};
-    assert_int_equal(spill_features(c, page, strlen(page), NULL, &gold, take, &r), SPILL_OK);
-    assert_int_equal(r.n, 6);
+    page_rows(page, labels, &r);
     assert_true(value(&r, 3, "next_header") == 1.0f);
     assert_true(value(&r, 3, "prev_core") == 1.0f);
     assert_true(value(&r, 3, "closes_core") == 1.0f);
@@ -124,8 +128,6 @@ static void headers_around_the_article_end(void **state)
     assert_true(value(&r, 5, "prev_header") == 1.0f);
     assert_true(value(&r, 5, "next_header") == 0.0f);
     assert_true(value(&r, 5, "closes_core") == 0.0f);
-    spill_ctx_free(c);
-    spill_model_free(m);
 }
 
 static void gold_spans_in_code_points(void **state)
