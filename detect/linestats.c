@@ -83,10 +83,13 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t len)
+spill_status spill_linestats_page_hashes(const spill_linestats *s, const char *text, size_t len,
+                                         uint64_t **hashes, size_t *n_hashes)
 {
-    if (!s || (!text && len))
+    if (!s || (!text && len) || !hashes || !n_hashes)
         return SPILL_E_INVALID_ARG;
+    *hashes = NULL;
+    *n_hashes = 0;
     arena a;
     arena_init(&a, &s->alloc, 0);
     const char *t;
@@ -99,10 +102,10 @@ spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t le
         st = segment_lines(&a, t, tlen, &lines, &n);
     if (!st)
         st = script_words(&a, t, lines, n, &words);
-    uint64_t *h = st ? NULL : arena_alloc(&a, (n ? n : 1) * sizeof *h);
-    if (!st && !h)
+    uint64_t *h = st || !n ? NULL : mem_alloc(&s->alloc, n * sizeof *h);
+    if (!st && n && !h)
         st = SPILL_E_NOMEM;
-    if (!st) {
+    if (!st && h) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             uint64_t x = features_line_hash(&words, i, NULL);
@@ -110,18 +113,45 @@ spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t le
                 h[k++] = x;
         }
         qsort(h, k, sizeof *h, cmp_u64);
-        for (size_t i = 0; i < k; i++) {
-            if (i && h[i] == h[i - 1])
-                continue;
-            for (int r = 0; r < DEPTH; r++) {
-                uint32_t *c = &s->cells[cell(r, h[i])];
-                if (*c != UINT32_MAX)
-                    (*c)++;
-            }
-        }
-        s->pages++;
+        size_t d = 0;
+        for (size_t i = 0; i < k; i++)
+            if (!i || h[i] != h[i - 1])
+                h[d++] = h[i];
+        *hashes = h;
+        *n_hashes = d;
     }
     arena_destroy(&a);
+    return st;
+}
+
+void spill_linestats_add_hashes(spill_linestats *s, const uint64_t *h, size_t n)
+{
+    if (!s || (!h && n))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        for (int r = 0; r < DEPTH; r++) {
+            uint32_t *c = &s->cells[cell(r, h[i])];
+            if (*c != UINT32_MAX)
+                (*c)++;
+        }
+    }
+    s->pages++;
+}
+
+void spill_linestats_hashes_free(const spill_linestats *s, uint64_t *hashes)
+{
+    if (s)
+        mem_free(&s->alloc, hashes);
+}
+
+spill_status spill_linestats_add(spill_linestats *s, const char *text, size_t len)
+{
+    uint64_t *h = NULL;
+    size_t n = 0;
+    spill_status st = spill_linestats_page_hashes(s, text, len, &h, &n);
+    if (!st)
+        spill_linestats_add_hashes(s, h, n);
+    spill_linestats_hashes_free(s, h);
     return st;
 }
 

@@ -180,6 +180,15 @@ typedef struct spill_linestats spill_linestats;
 SPILL_API spill_linestats *spill_linestats_new(const spill_options *opts, spill_error *err);
 /* Adds one page's distinct lines.  Not thread-safe on the same object. */
 SPILL_API spill_status spill_linestats_add(spill_linestats *stats, const char *text, size_t len);
+/* The two halves of _add, so that many threads can hash pages while one
+ * adds them: _page_hashes (thread-safe: it only reads `stats`' allocator)
+ * puts a page's distinct line hashes in a new array, *hashes (NULL when
+ * n is 0); _add_hashes adds them as one page; _hashes_free frees the array. */
+SPILL_API spill_status spill_linestats_page_hashes(const spill_linestats *stats, const char *text,
+                                                   size_t len, uint64_t **hashes, size_t *n);
+SPILL_API void spill_linestats_add_hashes(spill_linestats *stats, const uint64_t *hashes,
+                                          size_t n);
+SPILL_API void spill_linestats_hashes_free(const spill_linestats *stats, uint64_t *hashes);
 /* Pages added so far. */
 SPILL_API uint64_t spill_linestats_pages(const spill_linestats *stats);
 

@@ -71,7 +71,8 @@ const char *cli_record_name(const spill_record *rec, char *buf, size_t cap);
 
 /* Counts every input's lines for the batch-repetition feature: a first pass
  * over regular files.  Returns NULL (no counts) if an input is a pipe. */
-spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_options *ro);
+spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_options *ro,
+                                 int jobs);
 
 /* Worker threads with ordered output (pool.c).  fn processes one record
  * into output bytes and optionally a result (the record is freed after);

@@ -602,7 +602,7 @@ int cmd_eval(int argc, char **argv)
             return EXIT_USAGE;
         }
     } else if (batch) {
-        e.batch = cli_batch_stats(argv + optind, argc - optind, &ro);
+        e.batch = cli_batch_stats(argv + optind, argc - optind, &ro, 1);
     }
     int status = cli_each_record(argv + optind, argc - optind, &ro, NULL, eval_record, &e);
     if (status != EXIT_USAGE) {

@@ -109,7 +109,7 @@ int cmd_features(int argc, char **argv)
     spill_reader_options ro = spill_reader_options_default();
     ro.want_gold = 1;
     if (batch)
-        f.batch = cli_batch_stats(argv + optind, argc - optind, &ro);
+        f.batch = cli_batch_stats(argv + optind, argc - optind, &ro, 1);
     printf("# schema %s %d:", spill_schema_name(), spill_schema_version());
     for (size_t i = 0; i < spill_schema_size(); i++)
         printf(" %s", spill_schema_feature(i));

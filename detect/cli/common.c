@@ -170,15 +170,43 @@ static bool is_regular(const char *path)
     return path && strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int add_page(void *user, spill_record *rec)
+/* The first pass: worker threads hash the pages' lines (the costly part),
+ * the pool adds them to the sketch on the reading thread. */
+typedef struct page_hashes {
+    uint64_t *h;
+    size_t n;
+} page_hashes;
+
+static int hash_page(void *state, const spill_record *rec, spill_buf *out, void **result)
 {
+    (void)out;
+    page_hashes *ph = calloc(1, sizeof *ph);
+    if (!ph)
+        return EXIT_USAGE;
     if (rec->text)
-        spill_linestats_add(user, rec->text, rec->text_len);
-    spill_record_free(rec);
+        spill_linestats_page_hashes(state, rec->text, rec->text_len, &ph->h, &ph->n);
+    *result = ph;
     return EXIT_DONE;
 }
 
-spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_options *ro)
+static int add_hashes(void *user, void *result, int status)
+{
+    page_hashes *ph = result;
+    if (ph) {
+        spill_linestats_add_hashes(user, ph->h, ph->n);
+        spill_linestats_hashes_free(user, ph->h);
+        free(ph);
+    }
+    return status;
+}
+
+static int submit(void *user, spill_record *rec)
+{
+    return cli_pool_submit(user, rec);
+}
+
+spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_options *ro,
+                                 int jobs)
 {
     if (n_files == 0)
         return NULL;
@@ -193,7 +221,17 @@ spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_o
     }
     spill_reader_options quiet = *ro;
     quiet.keep_json = 0;
-    if (cli_each_record(files, n_files, &quiet, NULL, add_page, s) == EXIT_USAGE) {
+    jobs = jobs < 1 ? 1 : jobs;
+    void **states = calloc((size_t)jobs, sizeof *states);
+    for (int i = 0; states && i < jobs; i++)
+        states[i] = s;
+    cli_pool *pool = states ? cli_pool_new(jobs, hash_page, states, NULL, add_hashes, s) : NULL;
+    int st = pool ? cli_each_record(files, n_files, &quiet, NULL, submit, pool) : EXIT_USAGE;
+    int worst = cli_pool_finish(pool);
+    free(states);
+    if (st == EXIT_USAGE || worst == EXIT_USAGE) {
+        if (!pool)
+            cli_error("out of memory");
         spill_linestats_free(s);
         return NULL;
     }
@@ -252,15 +290,6 @@ int cli_run_option(cli_run *run, int c, const char *arg)
     }
 }
 
-typedef struct feed {
-    cli_pool *pool;
-} feed;
-
-static int submit(void *user, spill_record *rec)
-{
-    return cli_pool_submit(((feed *)user)->pool, rec);
-}
-
 void *cli_make_ctx(cli_run *run, int i)
 {
     (void)i;
@@ -311,7 +340,7 @@ int cli_run_records(cli_run *run, char **files, int n_files, cli_work_fn fn,
             goto done;
         }
     } else if (run->batch) {
-        run->stats = cli_batch_stats(files, n_files, &run->ro);
+        run->stats = cli_batch_stats(files, n_files, &run->ro, run->jobs);
     }
     if (!run->no_output && !cli_output_open(&run->out, run->out_path))
         goto done;
@@ -324,8 +353,7 @@ int cli_run_records(cli_run *run, char **files, int n_files, cli_work_fn fn,
     }
     cli_progress progress;
     cli_progress_init(&progress, run->quiet, files, n_files);
-    feed f = {pool};
-    status = cli_each_record(files, n_files, &run->ro, &progress, submit, &f);
+    status = cli_each_record(files, n_files, &run->ro, &progress, submit, pool);
     int worst = cli_pool_finish(pool);
     cli_progress_done(&progress);
     if (worst > status)
