@@ -387,6 +387,22 @@ static void add_unit(float *C, const term *t, uint32_t n, double norm, double sc
         C[t[k].dim] += (float)(scale * t[k].weight / norm);
 }
 
+/* The cosine of a line (unit vector u, norm `norm` of its term vector) with
+ * the centroid C (squared norm cn) less the line's own vote a·u; 0 when
+ * negative. */
+static float cosine_without(const term *t, uint32_t n, double norm, const float *C, double cn,
+                            double a)
+{
+    if (!n)
+        return 0.0f;
+    double dot, n2;
+    line_dot(t, n, C, &dot, &n2);
+    double d = dot / norm;               /* u . C */
+    double rest2 = cn - 2 * a * d + a * a; /* |C - a u|^2 */
+    double cos = rest2 > 1e-9 ? (d - a) / sqrt(rest2) : 0;
+    return cos > 0 ? (float)cos : 0.0f;
+}
+
 static double norm2_of(const float *C)
 {
     double s = 0;
@@ -437,14 +453,7 @@ static spill_status cohesion(page_ctx *c)
     double cn = norm2_of(C);
     for (size_t li = 0; li < n; li++) {
         const line_stats *L = &c->ls[li];
-        double dot, n2, coh = 0;
-        if (L->n_terms) {
-            line_dot(c->terms + L->term0, L->n_terms, C, &dot, &n2);
-            double d = dot / norm[li];             /* unit(v) . C */
-            double rest2 = cn - 2 * d + 1;         /* |C - unit(v)|^2 */
-            coh = rest2 > 1e-9 ? (d - 1) / sqrt(rest2) : 0;
-        }
-        w->li[li].cohesion = coh > 0 ? (float)coh : 0.0f;
+        w->li[li].cohesion = cosine_without(c->terms + L->term0, L->n_terms, norm[li], C, cn, 1.0);
     }
     float *C2 = arena_zalloc(w->a, TOPIC_DIM, sizeof *C2);
     if (!C2)
@@ -456,14 +465,8 @@ static spill_status cohesion(page_ctx *c)
     double cn2 = norm2_of(C2);
     for (size_t li = 0; li < n; li++) {
         const line_stats *L = &c->ls[li];
-        double dot, n2, topic = 0;
-        if (L->n_terms) {
-            line_dot(c->terms + L->term0, L->n_terms, C2, &dot, &n2);
-            double a = w->li[li].cohesion, d = dot / norm[li];
-            double rest2 = cn2 - 2 * a * d + a * a;
-            topic = rest2 > 1e-9 ? (d - a) / sqrt(rest2) : 0;
-        }
-        w->li[li].topic = topic > 0 ? (float)topic : 0.0f;
+        w->li[li].topic = cosine_without(c->terms + L->term0, L->n_terms, norm[li], C2, cn2,
+                                         w->li[li].cohesion);
     }
     return SPILL_OK;
 }

@@ -121,6 +121,20 @@ static void chunks_tile_mixed_text(void **state)
     assert_true(seen_ru && seen_de);
 }
 
+/* Lines, script runs, words, then languages of `text`, as annotate.c runs them. */
+static void identify(arena *a, const char *text, const wordtab *stopwords, script_result *sr,
+                     lang_result *lr)
+{
+    line *lines;
+    size_t n;
+    word_table words;
+    assert_int_equal(segment_lines(a, text, strlen(text), &lines, &n), SPILL_OK);
+    assert_int_equal(script_runs(a, text, lines, n, sr), SPILL_OK);
+    assert_int_equal(script_words(a, text, lines, n, &words), SPILL_OK);
+    assert_int_equal(lang_identify(a, text, strlen(text), NULL, stopwords, &words, sr, lr),
+                     SPILL_OK);
+}
+
 static void page_language_and_segment_languages(void **state)
 {
     (void)state;
@@ -129,15 +143,9 @@ static void page_language_and_segment_languages(void **state)
     char text[2048];
     snprintf(text, sizeof text, "%s\n%s\nRead this: Текст: %s", SAMPLES[0].text, SAMPLES[0].text,
              SAMPLES[0].text);
-    line *lines;
-    size_t n;
     script_result sr;
     lang_result lr;
-    assert_int_equal(segment_lines(&a, text, strlen(text), &lines, &n), SPILL_OK);
-    word_table words;
-    assert_int_equal(script_runs(&a, text, lines, n, &sr), SPILL_OK);
-    assert_int_equal(script_words(&a, text, lines, n, &words), SPILL_OK);
-    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, NULL, &words, &sr, &lr), SPILL_OK);
+    identify(&a, text, NULL, &sr, &lr);
     assert_string_equal(lang_code(lr.lang), "en");
     assert_true(lr.conf > 0.9);
     bool cyrillic_lang = false;
@@ -162,16 +170,9 @@ static void function_words_of_another_language_make_a_segment(void **state)
     snprintf(text, sizeof text, "%s\nThe committee said that die Regierung hat das Gesetz und "
              "die Steuern beschlossen before the vote was held in the city.\n%s",
              SAMPLES[0].text, SAMPLES[0].text);
-    line *lines;
-    size_t n;
     script_result sr;
     lang_result lr;
-    assert_int_equal(segment_lines(&a, text, strlen(text), &lines, &n), SPILL_OK);
-    word_table words;
-    assert_int_equal(script_runs(&a, text, lines, n, &sr), SPILL_OK);
-    assert_int_equal(script_words(&a, text, lines, n, &words), SPILL_OK);
-    assert_int_equal(lang_identify(&a, text, strlen(text), NULL, m->stopwords, &words, &sr, &lr),
-                     SPILL_OK);
+    identify(&a, text, m->stopwords, &sr, &lr);
     bool found = false;
     for (size_t i = 0; i < sr.n_segs; i++) {
         const seg *g = &sr.segs[i];
