@@ -1,19 +1,19 @@
 /*
  * cld2_bare.c - the reference of the benchmark: bare CLD2, called once per
- * line of every record's text, over the same JSONL spill reads (jansson
- * parses it, as in spill).  Prints each record's id and its lines'
+ * line of every record's text, over the same JSONL spill reads (parsed by
+ * the same fast parser as spill's, detect/json_shim.h).  Prints each record's id and its lines'
  * languages, so the work cannot be optimised away.
  *
  * usage: cld2_bare [--page] FILE.jsonl > /dev/null
- * --page: once per page, with CLD2's chunk spans (what spill does).
+ * --page: once per page, with CLD2's chunk spans and one pass
+ * (CLD2_FLAG_FINISH), as spill calls it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cld2_shim.h"
+#include "json_shim.h"
 
 int main(int argc, char **argv)
 {
@@ -31,26 +31,29 @@ int main(int argc, char **argv)
     size_t cap = 0;
     ssize_t n;
     unsigned long lines = 0;
+    json_fast *j = json_fast_new();
+    if (!j)
+        return 2;
     while ((n = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *obj = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &err);
-        json_t *text = json_object_get(obj, "text"), *id = json_object_get(obj, "id");
-        if (!json_is_string(text)) {
-            json_decref(obj);
+        if (!json_fast_parse(j, line, (size_t)n))
             continue;
-        }
-        const char *t = json_string_value(text);
-        size_t len = json_string_length(text);
-        fputs(json_is_string(id) ? json_string_value(id) : "-", stdout);
+        json_fast_value text = json_fast_get(j, "text"), id = json_fast_get(j, "id");
+        if (text.kind != JSON_FAST_STRING)
+            continue;
+        const char *t = text.s;
+        size_t len = text.len;
+        if (id.kind == JSON_FAST_STRING)
+            fwrite(id.s, 1, id.len, stdout);
+        else
+            fputs("-", stdout);
         if (page) {
             static cld2_chunk chunks[1 << 16];
             cld2_result r;
-            if (cld2_detect(t, len, NULL, 0, &r, chunks, 1 << 16) == CLD2_OK)
+            if (cld2_detect(t, len, NULL, CLD2_FLAG_FINISH, &r, chunks, 1 << 16) == CLD2_OK)
                 for (size_t c = 0; c < r.n_chunks && c < (1 << 16); c++)
                     printf(" %s", cld2_lang_code(chunks[c].lang));
             lines++;
             putchar('\n');
-            json_decref(obj);
             continue;
         }
         for (size_t i = 0; i < len;) {
@@ -65,8 +68,8 @@ int main(int argc, char **argv)
             i = end + 1;
         }
         putchar('\n');
-        json_decref(obj);
     }
+    json_fast_free(j);
     free(line);
     fprintf(stderr, "cld2_bare: %lu lines\n", lines);
     return 0;

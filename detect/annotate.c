@@ -21,6 +21,7 @@
 
 #include "cld2_shim.h"
 #include "internal.h"
+#include "json_shim.h"
 
 #define ARENA_KEEP ((size_t)8 << 20)
 
@@ -44,9 +45,10 @@ int spill_version_number(void)
 
 const char *spill_deps_version(char *buf, size_t cap)
 {
-    snprintf(buf, cap, "CLD2 %s; ICU %s; utf8proc %s; libsvm %d; jansson %s; zlib %s; zstd %s",
+    snprintf(buf, cap,
+             "CLD2 %s; ICU %s; utf8proc %s; libsvm %d; jansson %s; simdjson %s; zlib %s; zstd %s",
              cld2_version(), U_ICU_VERSION, utf8proc_version(), LIBSVM_VERSION, JANSSON_VERSION,
-             zlibVersion(), ZSTD_versionString());
+             json_fast_version(), zlibVersion(), ZSTD_versionString());
     return buf;
 }
 

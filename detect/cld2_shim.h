@@ -20,6 +20,12 @@ extern "C" {
 
 /* CLD2's kCLDFlagBestEffort: an answer even for short text. */
 #define CLD2_FLAG_BEST_EFFORT 0x4000
+/* CLD2's kCLDFlagFinish (compact_lang_det_impl.h): keep the first pass's
+ * answer.  Without it CLD2 scores the whole text a second time (restricted
+ * to its top 40 languages, repeated words removed) whenever the first
+ * answer is unreliable or split between languages - every page with a
+ * foreign passage - which costs half again the time of one pass. */
+#define CLD2_FLAG_FINISH 0x1
 
 /* The language CLD2 calls UNKNOWN_LANGUAGE. */
 #define CLD2_LANG_UNKNOWN 26
@@ -59,7 +65,7 @@ typedef struct cld2_hints {
  * be NULL when `cap` is 0) receives at most `cap` chunks in text order;
  * res->n_chunks says how many there were, so a caller whose array was too
  * small can retry with a larger one.  `flags` are CLD2's detection flags
- * (0, or CLD2_FLAG_BEST_EFFORT).  Returns an enum cld2_status. */
+ * (0, or CLD2_FLAG_* or-ed).  Returns an enum cld2_status. */
 int cld2_detect(const char *text, size_t len, const cld2_hints *hints, int flags,
                 cld2_result *res, cld2_chunk *chunks, size_t cap);
 

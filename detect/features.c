@@ -573,7 +573,7 @@ static float f_rep_batch(const page_ctx *c)
     /* Other pages of the batch holding this line (the page itself is in
      * the counts when they were made from the same input). */
     const spill_hints *h = c->w->hints;
-    uint64_t hash = c->w->li[c->li].hash;
+    uint64_t hash = c->w->li[c->li].batch_hash;
     if (!h || !h->batch || !hash)
         return 0.0f;
     uint32_t n = linestats_count(h->batch, hash);
@@ -940,6 +940,8 @@ spill_status features_compute(page_work *w)
         w->li[i].cp = c.ls[i].cp;
         w->li[i].words = c.ls[i].words;
         w->li[i].letters = c.ls[i].letters;
+        if (w->hints && w->hints->batch)
+            w->li[i].batch_hash = linestats_line_hash(w->text, w->lines[i].b0, w->lines[i].b1);
     }
     c.total_cp = c.cp_before[n];
     c.title_line = -1;

@@ -336,6 +336,7 @@ typedef struct line_info {
     uint32_t words;
     uint32_t letters;
     uint64_t hash;         /* of the normalised text; 0 for an empty line */
+    uint64_t batch_hash;   /* linestats_line_hash, with batch counts only */
     uint32_t norm_len;     /* bytes of its case-folded words */
     uint32_t first_same;   /* index of the first line with the same hash */
     uint32_t same_count;   /* lines on the page with that hash */
@@ -357,7 +358,10 @@ uint64_t features_line_hash(const word_table *t, size_t line, uint32_t *norm_len
 
 /* ---- linestats.c: pages of the batch holding a line ------------------- */
 
-/* Pages added to `s` holding the line with this features_line_hash (never
+/* The batch hash of the line text[b0, b1) (see linestats.c); 0 for a line
+ * with no letter or digit. */
+uint64_t linestats_line_hash(const char *text, uint32_t b0, uint32_t b1);
+/* Pages added to `s` holding a line of this linestats_line_hash (never
  * fewer than the truth). */
 uint32_t linestats_count(const spill_linestats *s, uint64_t hash);
 

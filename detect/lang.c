@@ -497,13 +497,16 @@ spill_status lang_identify(arena *a, const char *text, size_t len, const spill_h
     if (!view)
         return SPILL_E_NOMEM;
     cld2_result r;
-    int st = cld2_detect(view, len, &h, 0, &r, ch, cap);
+    /* One pass: its chunks are what the segments need, and its answer for
+     * a mixed page is at least as good as the restricted second pass's
+     * (measured: same line F1, fewer false foreign characters). */
+    int st = cld2_detect(view, len, &h, CLD2_FLAG_FINISH, &r, ch, cap);
     if (st == CLD2_OK && r.n_chunks > cap) {
         cap = r.n_chunks;
         ch = arena_alloc(a, cap * sizeof *ch);
         if (!ch)
             return SPILL_E_NOMEM;
-        st = cld2_detect(view, len, &h, 0, &r, ch, cap);
+        st = cld2_detect(view, len, &h, CLD2_FLAG_FINISH, &r, ch, cap);
     }
     if (st == CLD2_E_INVALID) {
         /* A character CLD2 refuses that cld2_view missed: no language,

@@ -3,7 +3,7 @@
  *
  * A line that recurs on many pages of one batch is site chrome, whatever its
  * wording.  Counts are kept in a count-min sketch of the normalised line
- * hashes (features_line_hash): DEPTH rows of 2^WIDTH_LOG2 saturating 32-bit
+ * hashes (linestats_line_hash): DEPTH rows of 2^WIDTH_LOG2 saturating 32-bit
  * counters, fixed memory (16 MiB) however large the batch.  A count is never
  * under the truth; by the count-min bound it exceeds it by more than
  * e*N/2^WIDTH_LOG2 (N = distinct lines added over all pages) with
@@ -11,7 +11,12 @@
  * once, so a count is a number of pages.  Sketches merge by adding
  * counters, so shards can be sketched apart (spill sketch) and merged.
  *
- * File format: "SPILLSK1", then little-endian u32 depth, u32 width_log2,
+ * The hash is made for a pass over a whole input before scoring it: bytes,
+ * not words - ASCII letters lower-cased, a run of ASCII digits one token,
+ * other ASCII (spacing, punctuation) dropped, every other byte kept - so
+ * counting costs a few instructions a byte, not a tokeniser.
+ *
+ * File format: "SPILLSK2", then little-endian u32 depth, u32 width_log2,
  * u64 pages, u64 XXH64 of the counters, then depth << width_log2 u32
  * counters.
  */
@@ -77,6 +82,52 @@ uint64_t spill_linestats_pages(const spill_linestats *s)
     return s ? s->pages : 0;
 }
 
+/* What a byte of a line becomes in the batch hash: 0 dropped (ASCII other
+ * than letters and digits), '0' a digit (a run of them is one), a letter
+ * lower-cased, every byte above ASCII itself. */
+#define NB(c)                                                                           \
+    ((c) >= 0x80                 ? (c)                                                  \
+     : (c) >= 'a' && (c) <= 'z'  ? (c)                                                  \
+     : (c) >= 'A' && (c) <= 'Z'  ? (c) + 32                                             \
+     : (c) >= '0' && (c) <= '9'  ? '0'                                                  \
+                                 : 0)
+#define NB1(c) (unsigned char)(NB(c))
+#define NB4(c) NB1(c), NB1((c) + 1), NB1((c) + 2), NB1((c) + 3)
+#define NB16(c) NB4(c), NB4((c) + 4), NB4((c) + 8), NB4((c) + 12)
+#define NB64(c) NB16(c), NB16((c) + 16), NB16((c) + 32), NB16((c) + 48)
+static const unsigned char NORM_BYTE[256] = {NB64(0), NB64(64), NB64(128), NB64(192)};
+
+uint64_t linestats_line_hash(const char *text, uint32_t b0, uint32_t b1)
+{
+    enum { CHUNK = 256 };
+    char buf[CHUNK];
+    size_t n = 0;
+    uint64_t h = 0;
+    bool any = false, in_digits = false;
+    for (uint32_t i = b0; i < b1; i++) {
+        unsigned char c = NORM_BYTE[(unsigned char)text[i]];
+        if (!c) {
+            in_digits = false;
+            continue;  /* spacing and punctuation */
+        }
+        bool digit = c == '0';
+        if (digit && in_digits)
+            continue;
+        in_digits = digit;
+        buf[n++] = (char)c;
+        if (n == CHUNK) {
+            h = XXH3_64bits_withSeed(buf, n, h);
+            n = 0;
+            any = true;
+        }
+    }
+    if (n) {
+        h = XXH3_64bits_withSeed(buf, n, h);
+        any = true;
+    }
+    return !any ? 0 : h ? h : 1;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -96,19 +147,16 @@ spill_status spill_linestats_page_hashes(const spill_linestats *s, const char *t
     size_t tlen, invalid;
     line *lines;
     size_t n;
-    word_table words;
     spill_status st = utf8_repair(&a, text ? text : "", len, &t, &tlen, &invalid);
     if (!st)
         st = segment_lines(&a, t, tlen, &lines, &n);
-    if (!st)
-        st = script_words(&a, t, lines, n, &words);
     uint64_t *h = st || !n ? NULL : mem_alloc(&s->alloc, n * sizeof *h);
     if (!st && n && !h)
         st = SPILL_E_NOMEM;
     if (!st && h) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            uint64_t x = features_line_hash(&words, i, NULL);
+            uint64_t x = linestats_line_hash(t, lines[i].b0, lines[i].b1);
             if (x)
                 h[k++] = x;
         }
@@ -168,7 +216,7 @@ spill_status spill_linestats_merge(spill_linestats *s, const spill_linestats *o)
     return SPILL_OK;
 }
 
-static const char MAGIC[8] = {'S', 'P', 'I', 'L', 'L', 'S', 'K', '1'};
+static const char MAGIC[8] = {'S', 'P', 'I', 'L', 'L', 'S', 'K', '2'};
 
 static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
@@ -223,7 +271,12 @@ spill_linestats *spill_linestats_load(const char *path, const spill_options *opt
     unsigned char head[32];
     spill_linestats *s = NULL;
     size_t n = (size_t)DEPTH << WIDTH_LOG2;
-    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head, MAGIC, 8)) {
+    bool whole = fread(head, 1, sizeof head, f) == sizeof head;
+    if (whole && !memcmp(head, MAGIC, 7) && head[7] != MAGIC[7]) {
+        sk_fail(err, SPILL_E_INPUT, path,
+                "a sketch of another spill version (other line hashes): make it again with "
+                "spill sketch");
+    } else if (!whole || memcmp(head, MAGIC, 8)) {
         sk_fail(err, SPILL_E_INPUT, path, "not a spill sketch");
     } else if (get_le(head + 8, 4) != DEPTH || get_le(head + 12, 4) != WIDTH_LOG2) {
         sk_fail(err, SPILL_E_INPUT, path, "a sketch of other dimensions");

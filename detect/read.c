@@ -5,8 +5,11 @@
  * by their magic bytes, concatenated members/frames included) or not.
  * Output: records - id, text, url and source position - one at a time.
  *
- * Formats: JSONL (one JSON object per line, parsed with jansson; the text
- * and id fields are configurable, dotted paths reach into nested objects),
+ * Formats: JSONL (one JSON object per line; the text and id fields are
+ * configurable, dotted paths reach into nested objects; parsed with
+ * simdjson through json_shim.h where a record's few fields are all that is
+ * wanted, else - and for every line simdjson refuses, so the message is
+ * jansson's - with jansson),
  * WARC/WET as Common Crawl publishes them (ISO 28500, WARC/1.0 and 1.1:
  * a version line, "Name: value" headers, an empty line, Content-Length bytes
  * of block; conversion records are text, response records HTTP responses
@@ -18,6 +21,7 @@
  * the same way.  This stage knows nothing about languages.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@
 #include <zstd.h>
 
 #include "internal.h"
+#include "json_shim.h"
 
 #define IN_BUF (1u << 17)
 
@@ -58,6 +63,8 @@ struct spill_reader {
     bool text_done;
     char msg[512];
     bool failed;              /* an I/O or decoding error is pending */
+    json_fast *fast;          /* the JSONL fast path (json_shim.h); NULL: jansson */
+    bool fast_tried;
     bool failed_reported;
     uint64_t warc_records;    /* WARC records seen */
     uint64_t junk_bytes;      /* bytes before a WARC header that are no record */
@@ -359,6 +366,7 @@ void spill_reader_free(spill_reader *r)
     free(r->name);
     free(r->text_field);
     free(r->id_field);
+    json_fast_free(r->fast);
     free(r);
 }
 
@@ -662,6 +670,67 @@ static spill_record *new_record(spill_reader *r)
     return rec;
 }
 
+/* A string or number of the fast path as a string, for ids. */
+static char *fast_scalar(json_fast_value v)
+{
+    if (v.kind == JSON_FAST_STRING)
+        return dupn(v.s, v.len);
+    if (v.kind == JSON_FAST_INT)
+        return printf_dup("%" PRId64, v.i);
+    if (v.kind == JSON_FAST_REAL)
+        return printf_dup("%.17g", v.d);
+    return NULL;
+}
+
+/* Fills rec from a JSONL line with the fast parser: the fields of a record
+ * to annotate, the same as parse_jsonl's jansson path finds.  false when
+ * the line is for jansson: one the fast parser refuses (jansson says why),
+ * an annotation record of spill score (read whole), or when the whole
+ * object or the gold labels are wanted. */
+static bool parse_jsonl_fast(spill_reader *r, spill_record *rec, const char *line, size_t len)
+{
+    if (r->o.keep_json || r->o.want_gold)
+        return false;
+    if (!r->fast_tried) {
+        r->fast = json_fast_new();
+        r->fast_tried = true;
+    }
+    json_fast *j = r->fast;
+    if (!j || !json_fast_parse(j, line, len))
+        return false;
+    if (json_fast_get(j, "spans").kind == JSON_FAST_ARRAY &&
+        json_fast_get(j, "counts").kind == JSON_FAST_OBJECT &&
+        (json_fast_get(j, "score").kind == JSON_FAST_INT ||
+         json_fast_get(j, "score").kind == JSON_FAST_REAL))
+        return false;
+    rec->id = fast_scalar(json_fast_get(j, r->id_field));
+    if (!rec->id)
+        rec->id = printf_dup("%s:%llu", r->name, (unsigned long long)r->lineno);
+    json_fast_value url = json_fast_get(j, "url");
+    if (url.kind == JSON_FAST_STRING)
+        rec->url = dupn(url.s, url.len);
+    json_fast_value text = json_fast_get(j, r->text_field);
+    json_fast_value error = json_fast_get(j, "error");
+    if (error.kind == JSON_FAST_STRING && text.kind == JSON_FAST_MISSING) {
+        rec->error = dupn(error.s, error.len);  /* an error record */
+        return true;
+    }
+    json_fast_value lang = json_fast_get(j, "lang");
+    if (lang.kind == JSON_FAST_STRING)
+        rec->lang = dupn(lang.s, lang.len);
+    if (text.kind == JSON_FAST_MISSING) {
+        rec->error = printf_dup("field \"%s\" is missing", r->text_field);
+    } else if (text.kind != JSON_FAST_STRING) {
+        rec->error = printf_dup("field \"%s\" is not a string", r->text_field);
+    } else {
+        rec->text_len = text.len;
+        rec->text = dupn(text.s, text.len);
+        if (!rec->text)
+            rec->error = printf_dup("out of memory for a text of %zu bytes", rec->text_len);
+    }
+    return true;
+}
+
 /* Fills rec from one JSONL line; on a problem sets rec->error. */
 static void parse_jsonl(spill_reader *r, spill_record *rec)
 {
@@ -673,6 +742,8 @@ static void parse_jsonl(spill_reader *r, spill_record *rec)
         line += 3;  /* a byte order mark */
         len -= 3;
     }
+    if (parse_jsonl_fast(r, rec, line, len))
+        return;
     json_error_t jerr;
     json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     if (!obj) {

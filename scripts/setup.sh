@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs exactly the Debian packages spill needs to build, test and train.
 # Idempotent: packages already present are left alone and apt is not touched.
-# Build: compilers, CMake, the libraries; tests: cmocka, python3 (test
+# Build: compilers, CMake, the libraries (jansson and simdjson for JSON); tests: cmocka, python3 (test
 # scripts, training), valgrind, clang (sanitizers, libFuzzer), zstd/gzip,
 # chromium (the report's browser test), python3-distributed (the Dask
 # example's test).
@@ -9,7 +9,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config
       libicu-dev libcld2-dev libutf8proc-dev libsvm-dev
-      zlib1g-dev libzstd-dev libjansson-dev libxxhash-dev
+      zlib1g-dev libzstd-dev libjansson-dev libsimdjson-dev libxxhash-dev
       libcmocka-dev python3 zstd gzip valgrind clang
       chromium python3-distributed"
 

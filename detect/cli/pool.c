@@ -6,7 +6,11 @@
  * and, optionally, a result; the calling thread hands finished results to
  * `emit` and writes finished buffers strictly in submission order.
  * Records in flight are bounded by a ring of SLOTS_PER_THREAD slots a
- * thread, so memory stays bounded however long the input.  With one job
+ * thread and by the bytes of their texts (BYTES_PER_THREAD a thread; one
+ * record of any size when nothing else is in flight), so memory stays
+ * bounded however long the input.  The ring is deep so that small records
+ * keep both threads busy while one of them is on a giant page, whose
+ * result the ordered output waits for.  With one job
  * there are no threads: records are processed as they are submitted, and
  * the output is the same bytes either way.
  */
@@ -16,13 +20,17 @@
 
 #include "cli.h"
 
-#define SLOTS_PER_THREAD 4
+#define SLOTS_PER_THREAD 16
+#define BYTES_PER_THREAD ((size_t)8 << 20)
+/* An output buffer a giant record grew is given back once written. */
+#define KEEP_OUT ((size_t)1 << 20)
 
 typedef enum { SLOT_FREE, SLOT_TODO, SLOT_BUSY, SLOT_DONE } slot_state;
 
 typedef struct slot {
     slot_state state;
     spill_record *rec;
+    size_t bytes;  /* its record's text, counted in flight until written */
     spill_buf out;
     void *result;
     int status;
@@ -46,6 +54,8 @@ struct cli_pool {
     size_t head;   /* next slot to write */
     size_t tail;   /* next slot to fill */
     size_t next;   /* next slot to process */
+    size_t bytes;  /* text of the records in flight */
+    size_t max_bytes;
     bool closing;
     int worst;
     pthread_mutex_t lock;
@@ -101,6 +111,7 @@ cli_pool *cli_pool_new(int jobs, cli_work_fn fn, void **states, cli_output *out,
         return p;
     }
     p->n_slots = (size_t)p->jobs * SLOTS_PER_THREAD;
+    p->max_bytes = (size_t)p->jobs * BYTES_PER_THREAD;
     p->slots = calloc(p->n_slots, sizeof *p->slots);
     p->workers = calloc((size_t)p->jobs, sizeof *p->workers);
     if (!p->slots || !p->workers) {
@@ -150,15 +161,18 @@ static int drain(cli_pool *p, bool wait_all)
     int status = EXIT_DONE;
     for (;;) {
         while (p->head < p->tail && p->slots[p->head % p->n_slots].state != SLOT_DONE &&
-               (wait_all || p->tail - p->head == p->n_slots))
+               (wait_all || p->tail - p->head == p->n_slots || p->bytes >= p->max_bytes))
             pthread_cond_wait(&p->changed, &p->lock);
         if (p->head == p->tail || p->slots[p->head % p->n_slots].state != SLOT_DONE)
             return status;
         slot *s = &p->slots[p->head % p->n_slots];
         pthread_mutex_unlock(&p->lock);
         int st = write_out(p, &s->out, s->result, s->status);
+        if (s->out.cap > KEEP_OUT)
+            spill_buf_free(&s->out);
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_FREE;
+        p->bytes -= s->bytes;
         p->head++;
         if (st == EXIT_USAGE)
             status = EXIT_USAGE;
@@ -178,6 +192,8 @@ int cli_pool_submit(cli_pool *p, spill_record *rec)
     int st = drain(p, false);
     slot *s = &p->slots[p->tail % p->n_slots];
     s->rec = rec;
+    s->bytes = rec ? rec->text_len : 0;
+    p->bytes += s->bytes;
     s->state = SLOT_TODO;
     p->tail++;
     pthread_cond_broadcast(&p->changed);

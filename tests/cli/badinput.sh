@@ -97,6 +97,16 @@ import json, sys
 out = [json.loads(l) for l in open(sys.argv[1])]
 assert "exceeds the limit of 67108864 bytes" in out[0]["error"] and out[1]["id"] == "after"
 PY
+# A sketch file of another spill version (other line hashes), or none at
+# all: refused by name, exit 2.
+printf 'SPILLSK1' > "$T/old.sk"
+head -c 32 /dev/zero >> "$T/old.sk"
+expect_status 2 sh -c "$S --sketch '$T/old.sk' '$T/bad.jsonl' > /dev/null 2> '$T/sk.err'"
+grep -q "old.sk: a sketch of another spill version" "$T/sk.err" || fail "old sketch: $(cat "$T/sk.err")"
+printf 'not a sketch at all, just some bytes here' > "$T/junk.sk"
+expect_status 2 sh -c "$S --sketch '$T/junk.sk' '$T/bad.jsonl' > /dev/null 2> '$T/sk.err'"
+grep -q "junk.sk: not a spill sketch" "$T/sk.err" || fail "junk sketch: $(cat "$T/sk.err")"
+
 python3 -c "
 import sys
 sys.stdout.write('A sentence of some words. ' * 2000000)" > "$T/line50.txt"

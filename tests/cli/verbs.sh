@@ -4,6 +4,13 @@
 . "$SRC/tests/cli_lib.sh"
 M="--model $TESTDATA/tiny-model"
 
+# --version names spill's, the model format's and the schema's versions and
+# every library's.
+v=$("$SPILL" --version) || fail "--version"
+for lib in CLD2 ICU utf8proc libsvm jansson simdjson zlib zstd "feature schema spill-seg"; do
+    echo "$v" | grep -q "$lib" || fail "--version lacks $lib: $v"
+done
+
 # A corpus of many records of varied sizes, with bad records mixed in.
 python3 - "$T/many.jsonl" <<'PY'
 import json, random, sys

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -65,6 +66,37 @@ static void page_rows(const char *page, const int *labels, rows *r)
     assert_int_equal(r->nf, spill_schema_size());
     spill_ctx_free(c);
     spill_model_free(m);
+}
+
+/* A line the batch holds on other pages has repeat_batch > 0, however it
+ * is spaced or cased there; a line the batch lacks has 0. */
+static void batch_counts_reach_the_features(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_linestats *b = spill_linestats_new(NULL, &err);
+    assert_non_null(b);
+    static const char *other[] = {"SUBSCRIBE  to our NEWSLETTER\nA story of its own.\n",
+                                  "Subscribe to our newsletter!\nAnother story.\n",
+                                  "subscribe to our newsletter\nA third story.\n"};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(spill_linestats_add(b, other[i], strlen(other[i])), SPILL_OK);
+    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    assert_non_null(c);
+    const char *page = "Subscribe to our newsletter\nThe harbour wall gave way on Monday.\n";
+    int labels[] = {1, 0, -1};
+    spill_gold gold = {.line_labels = labels, .n_lines = 3};
+    spill_hints hints = {.batch = b};
+    rows r = {0};
+    assert_int_equal(spill_features(c, page, strlen(page), &hints, &gold, take, &r), SPILL_OK);
+    assert_int_equal(r.n, 2);
+    /* On 3 pages, none of them this one: log1p(3 - 1). */
+    assert_float_equal(value(&r, 0, "repeat_batch"), log1pf(2.0f), 1e-5);
+    assert_float_equal(value(&r, 1, "repeat_batch"), 0.0f, 1e-9);
+    spill_ctx_free(c);
+    spill_model_free(m);
+    spill_linestats_free(b);
 }
 
 static void schema_is_consistent(void **state)
@@ -185,6 +217,7 @@ static void line_hash_folds_case_numbers_and_punctuation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(batch_counts_reach_the_features),
         cmocka_unit_test(schema_is_consistent),
         cmocka_unit_test(repetition_cohesion_and_gold),
         cmocka_unit_test(headers_around_the_article_end),

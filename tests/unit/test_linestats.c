@@ -110,6 +110,27 @@ static void halves_and_merge_equal_the_whole(void **state)
     spill_linestats_free(last);
 }
 
+/* The batch hash of a line: case, spacing and punctuation do not count, a
+ * number is one token; letters outside ASCII are kept as they are. */
+static void batch_hash_folds_case_spacing_and_numbers(void **state)
+{
+    (void)state;
+#define H(s) linestats_line_hash(s, 0, (uint32_t)strlen(s))
+    assert_int_equal(H("Home | About | Contact"), H("HOME  ABOUT  CONTACT"));
+    assert_int_equal(H("Home | About | Contact"), H("home/about/contact."));
+    assert_int_equal(H("Page 12 of 30"), H("Page 7 of 310"));
+    assert_true(H("Page 12 of 30") != H("Page 12 of 30 more"));
+    assert_true(H("Home About") != H("Home Abut"));
+    assert_true(H("Über uns") != H("Uber uns"));
+    assert_int_equal(H("Über uns"), H("Über  uns!"));
+    assert_int_equal(H(" | -- ! "), 0);
+    assert_int_equal(H(""), 0);
+    /* Only [b0, b1) counts. */
+    const char *t = "xx Home About yy";
+    assert_int_equal(linestats_line_hash(t, 3, 13), H("Home About"));
+#undef H
+}
+
 static void bad_arguments_and_empty_pages(void **state)
 {
     (void)state;
@@ -132,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_pages_not_lines),
         cmocka_unit_test(halves_and_merge_equal_the_whole),
+        cmocka_unit_test(batch_hash_folds_case_spacing_and_numbers),
         cmocka_unit_test(bad_arguments_and_empty_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

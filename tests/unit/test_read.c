@@ -107,6 +107,81 @@ static void jsonl_records_and_errors(void **state)
     read_all("pages.jsonl", NULL, SPILL_OK);
 }
 
+/* The same lines through the fast parser (json_shim.h) and through jansson
+ * (which want_gold forces) give the same records: fields, dotted paths,
+ * the last of duplicate keys, ids of every kind, escapes, NUL, error
+ * records and every kind of bad line. */
+static const char TRICKY[] =
+    "{\"id\": \"a\", \"text\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\n x\", \"url\": \"u\", \"lang\": \"fr\"}\n"
+    "{\"id\": 1.5, \"text\": \"real id\"}\n"
+    "{\"id\": -9007199254740993, \"text\": \"big id\"}\n"
+    "{\"id\": true, \"text\": \"bool id\"}\n"
+    "{\"id\": \"d\", \"text\": \"one\", \"text\": \"two\", \"id\": \"e\"}\n"
+    "{\"id\": \"f\", \"meta\": {\"body\": \"nested\"}, \"text\": \"top\"}\n"
+    "{\"id\": \"g\", \"text\": null}\n"
+    "{\"id\": \"h\", \"error\": \"an earlier failure\"}\n"
+    "{\"id\": \"i\", \"text\": \"t\", \"error\": \"ignored: there is a text\"}\n"
+    "{\"id\": \"j\", \"text\": \"bad \\x escape\"}\n"
+    "{\"id\": \"k\", \"text\": \"truncated\n"
+    "\"a string\"\n"
+    "{\"id\": \"l\", \"text\": \"\xff\xfe not UTF-8\"}\n"
+    "{\"id\": {\"x\": 1}, \"text\": \"object id\"}\n"
+    "{\"id\": \"m\", \"text\": \"a\\u0000b\", \"x\": [[[[[[[[1]]]]]]]]}\n"
+    "{}\n";
+
+static spill_record *next_of(spill_reader *r)
+{
+    spill_record *rec = NULL;
+    assert_int_equal(spill_reader_next(r, &rec), SPILL_OK);
+    return rec;
+}
+
+static void str_same(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void fast_parser_agrees_with_jansson(void **state)
+{
+    (void)state;
+    write_bytes("tricky.jsonl", TRICKY, strlen(TRICKY));
+    static const char *fields[][2] = {{NULL, NULL}, {"meta.body", "id"}};
+    for (size_t k = 0; k < 2; k++) {
+        spill_reader_options fast = spill_reader_options_default(), slow = fast;
+        fast.text_field = slow.text_field = fields[k][0];
+        fast.id_field = slow.id_field = fields[k][1];
+        slow.want_gold = 1;
+        spill_error err = {0};
+        spill_reader *a = spill_reader_open(path_of("tricky.jsonl"), &fast, &err);
+        spill_reader *b = spill_reader_open(path_of("tricky.jsonl"), &slow, &err);
+        assert_true(a && b);
+        size_t n = 0;
+        for (;;) {
+            spill_record *x = next_of(a), *y = next_of(b);
+            if (!x || !y) {
+                assert_ptr_equal(x, y);
+                break;
+            }
+            str_same(x->id, y->id);
+            str_same(x->url, y->url);
+            str_same(x->lang, y->lang);
+            str_same(x->error, y->error);
+            assert_int_equal(x->text_len, y->text_len);
+            if (x->text_len)
+                assert_memory_equal(x->text, y->text, x->text_len);
+            spill_record_free(x);
+            spill_record_free(y);
+            n++;
+        }
+        assert_int_equal(n, 16);
+        spill_reader_free(a);
+        spill_reader_free(b);
+    }
+}
+
 static size_t gzip(const char *in, size_t n, unsigned char *out, size_t cap)
 {
     z_stream z = {0};
@@ -225,6 +300,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(jsonl_records_and_errors),
+        cmocka_unit_test(fast_parser_agrees_with_jansson),
         cmocka_unit_test(gzip_and_concatenated_members),
         cmocka_unit_test(zstd_frames),
         cmocka_unit_test(truncated_gzip_is_an_io_error_after_the_records),
