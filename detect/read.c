@@ -577,9 +577,11 @@ static const char *parse_annotation(json_t *obj, spill_record *rec)
     rec->annotation = p;
     json_t *id = json_object_get(obj, "id"), *url = json_object_get(obj, "url");
     json_t *text = json_object_get(obj, "text"), *lang = json_object_get(obj, "lang");
-    if (json_is_string(id))
+    if (json_is_string(id)) {  /* "id" here, whatever --id-field says */
+        free(rec->id);
         rec->id = dupn(json_string_value(id), json_string_length(id));
-    if (json_is_string(url))
+    }
+    if (json_is_string(url) && !rec->url)
         rec->url = dupn(json_string_value(url), json_string_length(url));
     p->id = rec->id ? strdup(rec->id) : NULL;
     snprintf(p->lang, sizeof p->lang, "%s", json_is_string(lang) ? json_string_value(lang) : "und");
