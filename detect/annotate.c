@@ -208,7 +208,7 @@ static spill_status prepare(spill_ctx *c, const char *id, const char *text, size
     if ((st = script_runs(&c->a, w->text, w->lines, w->n_lines, &w->scripts)) ||
         (st = script_words(&c->a, w->text, w->lines, w->n_lines, &w->words)))
         return ctx_fail(c, st, "finding scripts and words");
-    if ((st = lang_identify(&c->a, w->text, w->len, hints, c->model->stopwords, &w->words,
+    if ((st = lang_identify(&c->a, w->text, w->len, hints, c->model, &w->words,
                             &w->scripts, &w->langs)))
         return ctx_fail(c, st, "identifying languages");
 #ifndef NDEBUG

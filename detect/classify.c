@@ -13,7 +13,9 @@
  * smoothing pass, since boilerplate and spillover come in runs: the
  * content/boilerplate/spillover part of each segment's distribution is mixed
  * with that of the nearest lines before and after it.  Foreign and garbage
- * mass stays the segment's own.  Labels are decided by score.c.
+ * mass stays the segment's own.  With the model's chain of line labels, the
+ * mix is of each line's distribution with its posterior under the chain
+ * (forward-backward over the page's lines).  Labels are decided by score.c.
  */
 #include <math.h>
 #include <string.h>
@@ -131,7 +133,7 @@ void classify_probs(const linear *l, const int *idx, const double *val, size_t n
         probs[i] = sum > 0 ? probs[i] / sum : 1.0 / k;
 }
 
-enum { LINE_CLASSES = 3 };  /* content, boilerplate, spillover */
+
 
 /* The cp-weighted line-level content/boilerplate/spillover distribution. */
 static void line_dist(const page_work *w, size_t s0, size_t s1, float out[LINE_CLASSES])
@@ -149,9 +151,57 @@ static void line_dist(const page_work *w, size_t s0, size_t s1, float out[LINE_C
         out[k] = tot > 0 ? (float)(acc[k] / tot) : 1.0f / LINE_CLASSES;
 }
 
+/* The posterior of each line's label given all of the page's lines, under a
+ * chain of labels (the model's transitions, first-line and overall shares):
+ * forward-backward with the lines' distributions, divided by the shares they
+ * carry, as the evidence of each line, and the page's end after its last
+ * line (a footer ends a page more often than a teaser).  Boilerplate and
+ * spillover come in runs, and
+ * "Related posts" between an article and its teasers belongs to what
+ * follows it. */
+void classify_chain_posterior(const spill_model *m, float (*dist)[LINE_CLASSES], size_t nl,
+                              double (*fw)[LINE_CLASSES], double (*bw)[LINE_CLASSES])
+{
+    double e[LINE_CLASSES];
+    for (size_t l = 0; l < nl; l++) {
+        double sum = 0;
+        for (int y = 0; y < LINE_CLASSES; y++) {
+            e[y] = (dist[l][y] + 1e-6) / m->chain_prior[y];
+            double in = 0;
+            for (int x = 0; x < LINE_CLASSES; x++)
+                in += l ? fw[l - 1][x] * m->chain_trans[x][y] : 0;
+            fw[l][y] = (l ? in : m->chain_init[y]) * e[y];
+            sum += fw[l][y];
+        }
+        for (int y = 0; y < LINE_CLASSES; y++)
+            fw[l][y] /= sum;
+    }
+    for (size_t l = nl; l-- > 0;) {
+        double sum = 0;
+        for (int x = 0; x < LINE_CLASSES; x++) {
+            double out = 0;
+            for (int y = 0; y < LINE_CLASSES && l + 1 < nl; y++)
+                out += m->chain_trans[x][y] * (dist[l + 1][y] + 1e-6) / m->chain_prior[y] *
+                       bw[l + 1][y];
+            bw[l][x] = l + 1 < nl ? out : m->chain_final[x];
+            sum += bw[l][x];
+        }
+        for (int x = 0; x < LINE_CLASSES; x++)
+            bw[l][x] /= sum;
+    }
+    for (size_t l = 0; l < nl; l++) {
+        double sum = 0;
+        for (int y = 0; y < LINE_CLASSES; y++)
+            sum += fw[l][y] * bw[l][y];
+        for (int y = 0; y < LINE_CLASSES; y++)
+            dist[l][y] = (float)(fw[l][y] * bw[l][y] / sum);
+    }
+}
+
 static spill_status smooth(page_work *w)
 {
-    double a = w->model->smooth;
+    const spill_model *m = w->model;
+    double a = m->smooth;
     size_t ns = w->scripts.n_segs;
     if (a <= 0 || ns == 0)
         return SPILL_OK;
@@ -167,6 +217,27 @@ static spill_status smooth(page_work *w)
     first[nl] = ns;
     for (size_t l = 0; l < nl; l++)
         line_dist(w, first[l], first[l + 1], dist[l]);
+    if (m->has_chain) {
+        /* Each line's own distribution gives way to its posterior under
+         * the chain, by the weight a. */
+        double(*fw)[LINE_CLASSES] = arena_alloc(w->a, nl * sizeof *fw);
+        double(*bw)[LINE_CLASSES] = arena_alloc(w->a, nl * sizeof *bw);
+        if (!fw || !bw)
+            return SPILL_E_NOMEM;
+        classify_chain_posterior(m, dist, nl, fw, bw);
+        for (size_t l = 0; l < nl; l++)
+            for (size_t s = first[l]; s < first[l + 1]; s++) {
+                float *p = w->prob + s * SPILL_LABEL_COUNT;
+                double mass = 0;
+                for (int k = 0; k < LINE_CLASSES; k++)
+                    mass += p[k];
+                if (mass <= 0)
+                    continue;
+                for (int k = 0; k < LINE_CLASSES; k++)
+                    p[k] = (float)(mass * ((1 - a) * p[k] / mass + a * dist[l][k]));
+            }
+        return SPILL_OK;
+    }
     for (size_t l = 0; l < nl; l++) {
         const float *prev = dist[l > 0 ? l - 1 : l];
         const float *next = dist[l + 1 < nl ? l + 1 : l];
@@ -202,11 +273,20 @@ spill_status classify_page(page_work *w)
         classify_probs(&m->main, idx, val, n, main_p);
         classify_probs(&m->foreign, idx, val, n, fg);
         /* Foreign from its own model; the other labels share the rest in
-         * the main model's proportions. */
+         * the main model's proportions.  But mojibake of another script
+         * looks foreign to the foreign model, which never learnt garbage
+         * apart from content: where the main model, which knows both, says
+         * garbage, its own foreign share stands. */
         double pf = m->foreign.class_label[0] == SPILL_LABEL_FOREIGN ? fg[0] : fg[1], rest = 0;
-        for (int c = 0; c < m->main.n_classes; c++)
+        double main_garbage = 0, main_foreign = 0;
+        for (int c = 0; c < m->main.n_classes; c++) {
             if (m->main.class_label[c] != SPILL_LABEL_FOREIGN)
                 rest += main_p[c];
+            main_garbage += m->main.class_label[c] == SPILL_LABEL_GARBAGE ? main_p[c] : 0;
+            main_foreign += m->main.class_label[c] == SPILL_LABEL_FOREIGN ? main_p[c] : 0;
+        }
+        if (main_garbage >= 0.5 && main_garbage > main_foreign && pf > main_foreign)
+            pf = main_foreign;
         float *p = w->prob + s * SPILL_LABEL_COUNT;
         for (int c = 0; c < m->main.n_classes; c++)
             if (m->main.class_label[c] != SPILL_LABEL_FOREIGN)

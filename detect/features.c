@@ -68,6 +68,9 @@ typedef struct page_ctx {
     long title_line;            /* the first line with terms, or -1 */
     uint32_t n_core;
     uint64_t batch_pages;
+    float ngram_rate;           /* words flagged by their trigrams (lang.c) */
+    uint8_t *elsewhere;         /* per segment: share of its longer words that
+                                   stand elsewhere on the page too, x 255 */
     /* current segment */
     const seg *s;
     size_t si;
@@ -325,12 +328,13 @@ static spill_status find_repeats(page_ctx *c)
     while (cap < n * 2)
         cap *= 2;
     uint32_t *slot = arena_alloc(w->a, cap * sizeof *slot);
-    if (!slot)
+    uint32_t *last = arena_alloc(w->a, (n ? n : 1) * sizeof *last);
+    if (!slot || !last)
         return SPILL_E_NOMEM;
     memset(slot, 0xFF, cap * sizeof *slot);
     for (size_t i = 0; i < n; i++) {
         line_info *li = &w->li[i];
-        li->first_same = (uint32_t)i;
+        li->first_same = li->prev_same = (uint32_t)i;
         li->same_count = 1;
         li->hash = features_line_hash(&w->words, i, &li->norm_len);
         if (!li->hash)
@@ -341,9 +345,12 @@ static spill_status find_repeats(page_ctx *c)
         if (slot[k] == UINT32_MAX) {
             slot[k] = (uint32_t)i;
         } else {
+            /* slot[k] stays the first line; last[first] the latest copy. */
             li->first_same = slot[k];
             w->li[slot[k]].same_count++;
+            li->prev_same = last[slot[k]];
         }
+        last[li->first_same] = (uint32_t)i;
     }
     for (size_t i = 0; i < n; i++)
         w->li[i].same_count = w->li[w->li[i].first_same].same_count;
@@ -497,6 +504,99 @@ static spill_status find_core(page_ctx *c)
     }
     c->core_before[n] = seen;
     c->n_core = seen;
+    return SPILL_OK;
+}
+
+/* ---- words of another language ----------------------------------------- */
+
+/* The slot of a word hash in an open-addressing table of cap (a power of
+ * two) keys, 0 meaning empty: its own, or the empty one it would take. */
+static size_t slot_of_hash(const uint64_t *key, size_t cap, uint64_t h)
+{
+    size_t k = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+    while (key[k] && key[k] != h)
+        k = (k + 1) & (cap - 1);
+    return k;
+}
+
+/* For the segments with words flagged by their trigrams (lang.c), the share
+ * of their longer words that occur on the page outside the segment: a
+ * name recurs through an article, a stray word of another language stands
+ * once.  And the page's rate of flagged words, which says how well the
+ * trigram table knows its language. */
+static spill_status find_elsewhere(page_ctx *c)
+{
+    page_work *w = c->w;
+    const word_table *t = &w->words;
+    size_t ns = w->scripts.n_segs, words = 0, flagged = 0, cand = 0;
+    c->elsewhere = arena_zalloc(w->a, ns ? ns : 1, 1);
+    if (!c->elsewhere)
+        return SPILL_E_NOMEM;
+    for (size_t s = 0; s < ns; s++) {
+        const seg *g = &w->scripts.segs[s];
+        words += g->words;
+        flagged += g->nflag;
+        cand += g->nflag ? g->words : 0;
+    }
+    c->ngram_rate = words ? (float)flagged / (float)words : 0.0f;
+    if (!cand)
+        return SPILL_OK;
+    /* Page counts of the candidates' words: a small table of their hashes,
+     * then one pass over every word of the page.  Segments and words are
+     * both in text order: one cursor walks the words of each segment. */
+    size_t cap = 16;
+    while (cap < cand * 2)
+        cap *= 2;
+    uint64_t *key = arena_zalloc(w->a, cap, sizeof *key);
+    uint32_t *count = arena_zalloc(w->a, cap, sizeof *count);
+    uint32_t *inside = arena_zalloc(w->a, cap, sizeof *inside);
+    if (!key || !count || !inside)
+        return SPILL_E_NOMEM;
+    enum { MIN_LEN = 4 };
+    size_t at = 0;
+    for (size_t s = 0; s < ns; s++) {
+        const seg *g = &w->scripts.segs[s];
+        while (at < t->n && t->w[at].b0 < g->b0)
+            at++;
+        for (size_t i = at; g->nflag && i < t->n && t->w[i].b0 < g->b1; i++) {
+            if (t->w[i].len < MIN_LEN)
+                continue;
+            size_t k = slot_of_hash(key, cap, t->w[i].hash);
+            key[k] = t->w[i].hash;
+        }
+    }
+    for (size_t i = 0; i < t->n; i++)
+        if (t->w[i].len >= MIN_LEN) {
+            size_t k = slot_of_hash(key, cap, t->w[i].hash);
+            count[k] += key[k] == t->w[i].hash;
+        }
+    at = 0;
+    for (size_t s = 0; s < ns; s++) {
+        const seg *g = &w->scripts.segs[s];
+        while (at < t->n && t->w[at].b0 < g->b0)
+            at++;
+        if (!g->nflag)
+            continue;
+        size_t end = at;
+        while (end < t->n && t->w[end].b0 < g->b1)
+            end++;
+        /* A word counted on the page more often than in the segment occurs
+         * elsewhere. */
+        for (size_t i = at; i < end; i++)
+            if (t->w[i].len >= MIN_LEN)
+                inside[slot_of_hash(key, cap, t->w[i].hash)]++;
+        uint32_t n = 0, out = 0;
+        for (size_t i = at; i < end; i++)
+            if (t->w[i].len >= MIN_LEN) {
+                size_t k = slot_of_hash(key, cap, t->w[i].hash);
+                n++;
+                out += count[k] > inside[k];
+            }
+        for (size_t i = at; i < end; i++)
+            if (t->w[i].len >= MIN_LEN)
+                inside[slot_of_hash(key, cap, t->w[i].hash)] = 0;
+        c->elsewhere[s] = (uint8_t)(n ? (255 * out + n / 2) / n : 0);
+    }
     return SPILL_OK;
 }
 
@@ -730,6 +830,7 @@ static float f_win_len(const page_ctx *c) { return window(c, q_len); }
 static float f_win_punct(const page_ctx *c) { return window(c, q_punct); }
 static float f_win_stop(const page_ctx *c) { return window(c, line_stop_ratio); }
 static float f_mojibake(const page_ctx *c) { return ratio(c->L->mojibake, c->L->cp); }
+static float f_mojibake_n(const page_ctx *c) { return lg(c->L->mojibake); }
 static float f_controls(const page_ctx *c) { return ratio(c->L->controls, c->L->cp); }
 static float f_others(const page_ctx *c) { return ratio(c->L->others, c->L->cp); }
 static float f_max_run(const page_ctx *c) { return lg(c->L->max_run); }
@@ -754,6 +855,11 @@ static float f_seg_script_rarity(const page_ctx *c)
     return 1.0f - ratio(same, sr->letters);
 }
 static float f_page_mixed(const page_ctx *c) { return 1.0f - (float)c->main_group_share; }
+/* Latin text inside a page of another script is mostly content (names,
+ * brands, English terms in a Chinese page); text of another script inside
+ * a Latin page mostly is not: which side a segment is on. */
+static float f_seg_script_latin(const page_ctx *c) { return c->s->script == USCRIPT_LATIN; }
+static float f_page_script_latin(const page_ctx *c) { return c->main_group == USCRIPT_LATIN; }
 static float f_seg_lang_other(const page_ctx *c)
 {
     return c->s->letters && strcmp(lang_code(c->s->lang), "und") &&
@@ -779,6 +885,15 @@ static float f_seg_fstop_n(const page_ctx *c) { return lg(c->s->fstop); }
 static float f_seg_pstop(const page_ctx *c) { return ratio(c->s->pstop, c->s->words); }
 static float f_seg_capital(const page_ctx *c) { return ratio(c->seg_capital, c->seg_words); }
 static float f_seg_wordlang(const page_ctx *c) { return c->s->wlang >= 0; }
+static float f_seg_ngram_margin(const page_ctx *c)
+{
+    return ratio(c->s->nmargin, c->s->nscored);
+}
+static float f_seg_ngram_flagged(const page_ctx *c) { return ratio(c->s->nflag, c->s->words); }
+static float f_seg_known(const page_ctx *c) { return ratio(c->s->nknown, c->s->words); }
+static float f_seg_ngram_run(const page_ctx *c) { return (c->s->flags & SEG_RUN_NGRAM) != 0; }
+static float f_page_ngram_rate(const page_ctx *c) { return c->ngram_rate; }
+static float f_seg_elsewhere(const page_ctx *c) { return c->elsewhere[c->si] / 255.0f; }
 /* Whether the nearest line before (after) with words is one of the
  * article's core lines: an attribution after the last paragraph follows
  * one, like the paragraphs themselves. */
@@ -856,6 +971,7 @@ static const struct {
     {"window_end_punct", f_win_punct},
     {"window_stopwords", f_win_stop},
     {"mojibake", f_mojibake},
+    {"mojibake_pairs", f_mojibake_n},
     {"controls", f_controls},
     {"other_chars", f_others},
     {"symbol_run", f_max_run},
@@ -865,6 +981,8 @@ static const struct {
     {"seg_script_other", f_seg_script_other},
     {"seg_script_rarity", f_seg_script_rarity},
     {"page_script_mixed", f_page_mixed},
+    {"seg_script_latin", f_seg_script_latin},
+    {"page_script_latin", f_page_script_latin},
     {"seg_lang_other", f_seg_lang_other},
     {"seg_lang_reliable", f_seg_lang_reliable},
     {"page_lang_conf", f_page_lang_conf},
@@ -880,6 +998,12 @@ static const struct {
     {"prev_core", f_prev_core},
     {"next_core", f_next_core},
     {"closes_core", f_closes_core},
+    {"seg_ngram_margin", f_seg_ngram_margin},
+    {"seg_ngram_flagged", f_seg_ngram_flagged},
+    {"seg_known_words", f_seg_known},
+    {"seg_ngram_run", f_seg_ngram_run},
+    {"page_ngram_rate", f_page_ngram_rate},
+    {"seg_words_elsewhere", f_seg_elsewhere},
 };
 
 #define N_FEATURES (sizeof FEATURES / sizeof FEATURES[0])
@@ -948,13 +1072,15 @@ spill_status features_compute(page_work *w)
     for (size_t i = 0; i < n && c.title_line < 0; i++)
         if (c.ls[i].n_terms)
             c.title_line = (long)i;
-    if ((st = find_repeats(&c)) || (st = cohesion(&c)) || (st = find_core(&c)))
+    if ((st = find_repeats(&c)) || (st = cohesion(&c)) || (st = find_core(&c)) ||
+        (st = find_elsewhere(&c)))
         return st;
 
     size_t nf = N_FEATURES, ns = w->scripts.n_segs;
     w->feat = arena_alloc(w->a, (ns ? ns : 1) * nf * sizeof *w->feat);
     if (!w->feat)
         return SPILL_E_NOMEM;
+    size_t word_at = 0;
     for (size_t si = 0; si < ns; si++) {
         const seg *s = &w->scripts.segs[si];  /* its cp is filled below */
         c.s = s;
@@ -974,12 +1100,13 @@ spill_status features_compute(page_work *w)
         }
         c.seg_colon = last == ':' || last == 0xFF1A;
         w->scripts.segs[si].cp = c.seg_cp;
-        /* Its words: those of its line starting inside it. */
+        /* Its words: those starting inside it (segments and words are both
+         * in text order). */
         const word_table *wt = &w->words;
         c.seg_words = c.seg_capital = 0;
-        for (uint32_t i = wt->line_first[s->line]; i < wt->line_first[s->line + 1]; i++) {
-            if (wt->w[i].b0 < s->b0 || wt->w[i].b0 >= s->b1)
-                continue;
+        while (word_at < wt->n && wt->w[word_at].b0 < s->b0)
+            word_at++;
+        for (size_t i = word_at; i < wt->n && wt->w[i].b0 < s->b1; i++) {
             c.seg_words++;
             c.seg_capital += (wt->w[i].flags & WORD_CAPITAL) != 0;
         }

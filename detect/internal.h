@@ -164,11 +164,18 @@ typedef struct seg {
     uint16_t pstop;        /* function words of the page's language */
     int16_t wlang;         /* the other language of the fstop words (stopword
                               table index), -1 if none */
+    uint16_t nknown;       /* words known in the page's language (its function
+                              words and vocab.tsv) */
+    uint16_t nscored;      /* words whose trigrams were scored */
+    uint16_t nflag;        /* of those, likelier another language's */
+    float nmargin;         /* their trigram margins, summed */
 } seg;
 
 enum {
     SEG_LINE_START = 1 << 0,  /* first run of its line */
-    SEG_LINE_END = 1 << 1     /* last run of its line */
+    SEG_LINE_END = 1 << 1,    /* last run of its line */
+    SEG_RUN_FW = 1 << 2,      /* cut out as a run of another language's function words */
+    SEG_RUN_NGRAM = 1 << 3    /* cut out as a run of words flagged by their trigrams */
 };
 
 /* ---- script.c --------------------------------------------------------- */
@@ -194,7 +201,8 @@ spill_status script_runs(arena *a, const char *text, const line *lines, size_t n
                          script_result *out);
 /* ICU's name of a script ("Latin", "Cyrillic"); "Unknown" for -1. */
 const char *script_name(int32_t script);
-/* Han, Hiragana, Katakana, Hangul and Bopomofo are one group: CJK text mixes them. */
+/* Han, Hiragana, Katakana and Bopomofo are one group: Japanese mixes them.
+ * Hangul is a group of its own. */
 int32_t script_group(int32_t script);
 
 /* Words: calls fn for every word of s[0..len) of valid UTF-8, lower-cased
@@ -252,14 +260,57 @@ typedef struct lang_result {
  * where its script differs from the page's; segments cut where a chunk of
  * another reliable language starts inside them.  `segs` may be replaced. */
 spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
-                           const wordtab *stopwords, const word_table *words,
-                           script_result *sr, lang_result *out);
+                           const spill_model *m, const word_table *words, script_result *sr,
+                           lang_result *out);
 
 /* Our code for a CLD2 language: ISO 639-1 where it exists, else 639-3,
  * "und" for unknown. */
 const char *lang_code(uint16_t lang);
+/* The CLD2 language of our code ("de"), CLD2_LANG_UNKNOWN if none; slow (a
+ * scan of CLD2's table): model.c maps its tables' languages once. */
+uint16_t lang_from_code(const char *code);
 /* Its English name ("English", "Scots Gaelic") in buf. */
 const char *lang_name(uint16_t lang, char *buf, size_t cap);
+
+/* A number of a model's tables ("-5.553"): strtof's value, fast (model.c). */
+float model_float(const char *s, char **end);
+/* Fills err (if any) with a status and a message; returns NULL, for
+ * `return model_fail(...)` in the loaders of a model's files (model.c). */
+void *model_fail(spill_error *err, spill_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- ngram.c: letter trigrams of words, per language ------------------ */
+
+#define NGRAM_MAX_LANGS 160  /* language indices fit a byte */
+
+struct ngramtab;
+typedef struct ngramtab ngramtab;
+
+/* Parses ngrams.tsv (see ngram.c); consumes `text`.  NULL with err filled on
+ * a malformed file or no memory. */
+ngramtab *ngramtab_parse(const spill_allocator *al, const char *path, char *text,
+                         spill_error *err);
+void ngramtab_free(const spill_allocator *al, ngramtab *t);
+/* Index of a language in the table, -1 if it has none. */
+int ngramtab_lang_index(const ngramtab *t, const char *lang);
+/* Code of language index i ("und" if out of range). */
+const char *ngramtab_lang(const ngramtab *t, int i);
+size_t ngramtab_n_langs(const ngramtab *t);
+
+/* Mean log-probability per trigram of a word under a language (own) and
+ * under the best other language of the table that is not close to it
+ * (best, best_lang; best_lang -1 and best = own when no such language has
+ * any of its trigrams). */
+typedef struct ngram_score {
+    float own, best;
+    int best_lang;
+} ngram_score;
+
+/* Scores the word of n lower-cased code points under language index `lang`.
+ * `acc` is scratch of ngramtab_n_langs() floats, all zero, and left so.
+ * false (a zero score) without a table or with an unknown language. */
+bool ngramtab_score(const ngramtab *t, const int32_t *cp, size_t n, int lang,
+                    ngram_score *out, float *acc);
 
 /* ---- model.c: tables and classifier ---------------------------------- */
 
@@ -283,6 +334,8 @@ bool wordtab_knows(const wordtab *t, const char *lang);
  * none. */
 bool wordtab_word_langs(const wordtab *t, const char *word, size_t len, uint64_t bits[3]);
 int wordtab_lang_index(const wordtab *t, const char *lang);
+#define WORDTAB_MAX_LANGS 160
+size_t wordtab_n_langs(const wordtab *t);
 /* The code of language index i ("und" if out of range). */
 const char *wordtab_lang(const wordtab *t, int index);
 
@@ -312,6 +365,12 @@ struct spill_model {
     wordtab *chrome;         /* log-odds of a word standing in chrome, not content */
     wordtab *idf;            /* log(pages / pages with the word), training pages */
     float idf_max;           /* of a word seen on no page */
+    wordtab *vocab;          /* words known in each language */
+    ngramtab *ngrams;        /* letter trigrams of words, per language */
+    /* The CLD2 language of each language index of the stopword and trigram
+     * tables (CLD2_LANG_UNKNOWN where CLD2 has none), found once. */
+    uint16_t stop_lang[WORDTAB_MAX_LANGS];
+    uint16_t ngram_lang[NGRAM_MAX_LANGS];
     bool has_classifier;     /* false for a tables-only model */
     size_t n_features;
     double *lo, *hi;         /* training range of each feature */
@@ -320,13 +379,20 @@ struct spill_model {
     size_t dim;              /* n_features x EXPAND_STRIDE */
     linear main;             /* the labels of segments (model.svm) */
     linear foreign;          /* foreign against the rest (foreign.svm) */
-    double smooth;           /* weight of neighbours in smoothing */
+    double smooth;           /* weight of the line posterior (or of each neighbour) */
+    /* The label chain of lines (content, boilerplate, spillover), when the
+     * manifest has it: transitions (from, to), the first line's, the
+     * shares (to the power prior_power, as the lines' distributions carry
+     * them).  Without it, smoothing mixes each line with its neighbours. */
+    bool has_chain;
+    double chain_trans[3][3], chain_init[3], chain_prior[3];
+    double chain_final[3];  /* P(the page ends | a line's label); 1 if unknown */
 };
 
 /* ---- features.c ------------------------------------------------------- */
 
 #define FEATURE_SCHEMA_NAME "spill-seg"
-#define FEATURE_SCHEMA_VERSION 7
+#define FEATURE_SCHEMA_VERSION 9
 
 typedef struct page_work page_work;
 
@@ -339,6 +405,7 @@ typedef struct line_info {
     uint64_t batch_hash;   /* linestats_line_hash, with batch counts only */
     uint32_t norm_len;     /* bytes of its case-folded words */
     uint32_t first_same;   /* index of the first line with the same hash */
+    uint32_t prev_same;    /* index of the previous line with the same hash (itself if none) */
     uint32_t same_count;   /* lines on the page with that hash */
     float cohesion;        /* with the rest of the page, every line one vote */
     float topic;           /* with the page's main topic (features.c) */
@@ -378,6 +445,14 @@ size_t classify_expand(size_t nf, const double *lo, const double *hi, const floa
 /* Class probabilities of one expanded vector under a linear model, by class
  * index, prior correction applied. */
 void classify_probs(const linear *l, const int *idx, const double *val, size_t n, double *probs);
+
+enum { LINE_CLASSES = 3 };  /* the labels of lines: content, boilerplate, spillover */
+
+/* Replaces each of nl lines' label distributions with its posterior under
+ * the model's chain of line labels (has_chain): forward-backward, fw and bw
+ * scratch of nl rows. */
+void classify_chain_posterior(const spill_model *m, float (*dist)[LINE_CLASSES], size_t nl,
+                              double (*fw)[LINE_CLASSES], double (*bw)[LINE_CLASSES]);
 
 /* ---- score.c ---------------------------------------------------------- */
 

@@ -13,11 +13,17 @@
  * Cyrillic letters in an English page is a chunk CLD2 will not call.  Nothing
  * else asks CLD2 per line, which keeps the cost near one CLD2 pass.
  *
- * CLD2 cannot see a few words of another language in the same script.  Their
- * function words give them away: a run of two or more words that are
- * function words of one other language (the model's stopword tables) and
- * not of the page's becomes a segment of its own, for the classifier to
- * judge; every segment carries its counts of both kinds of function word.
+ * CLD2 ranks languages by bytes: when a language of the page's main script
+ * has clearly more letters than CLD2's choice, written in another script,
+ * it is the page's language (pick_by_letters).
+ *
+ * CLD2 cannot see a few words of another language in the same script.  Two
+ * kinds of evidence can: function words of another language (the model's
+ * stopword tables), and letters - a word that is no known word of the
+ * page's language (vocab.tsv) and whose trigrams are clearly likelier in
+ * another language (ngrams.tsv, ngram.c).  A run of such words becomes a
+ * segment of its own, in the language of its evidence, for the classifier
+ * to judge; every segment carries its counts of each kind of word.
  */
 #include <string.h>
 
@@ -243,10 +249,10 @@ static const char *cld2_view(arena *a, const char *text, size_t len)
     return copy ? copy : text;
 }
 
-/* ---- function words of another language -------------------------------- */
+/* ---- words of another language ----------------------------------------- */
 
 /* A language CLD2 knows by its code ("de"), CLD2_LANG_UNKNOWN if none. */
-static uint16_t lang_from_code(const char *code)
+uint16_t lang_from_code(const char *code)
 {
     for (uint16_t l = 0; l < 620; l++)
         if (!strcmp(lang_code(l), code))
@@ -254,11 +260,46 @@ static uint16_t lang_from_code(const char *code)
     return CLD2_LANG_UNKNOWN;
 }
 
+#define FW_MAX_GAP 2          /* other words allowed between evidence in a run */
+#define NGRAM_MIN_LETTERS 4   /* shorter words say too little by their letters */
+#define NGRAM_MAX_LETTERS 40
+#define NGRAM_FLAG 0.75f      /* nats a trigram a word must be likelier in another
+                                 language than in the page's to count */
+#define NGRAM_CACHE 1024      /* scored words a page remembers (direct-mapped) */
+#define NGRAM_SAMPLE 4000     /* words that decide whether letters can be trusted */
+#define NGRAM_PAGE_MAX 0.25   /* ... not when more than this share is flagged */
+
+/* What a word says about its language. */
 typedef struct fw_word {
     uint32_t b0, b1;
-    uint64_t bits[3];  /* other languages having it; all zero if none */
+    uint64_t bits[3];  /* other languages having it as a function word */
     bool page;         /* a function word of the page's language */
+    bool known;        /* one of the page language's words (vocab.tsv) */
+    bool scored;       /* its trigrams were scored */
+    bool flag;         /* likelier another language's by NGRAM_FLAG or more */
+    uint8_t bytes;     /* of its lower-cased form (word.len) */
+    int16_t best;      /* that language (trigram table index), -1 if none */
+    float margin;      /* best other language's score less the page's */
 } fw_word;
+
+typedef struct ngram_memo {
+    uint64_t hash;
+    float margin;
+    int16_t best;
+    bool scored;
+} ngram_memo;
+
+/* The page's side of the evidence: its language in each table. */
+typedef struct word_ctx {
+    const spill_model *m;
+    const char *text;
+    int page_stop;       /* in the stopword table, -1 if absent */
+    int page_ngram;      /* in the trigram table, -1 if absent */
+    uint64_t page_seed;  /* wordtab_lang_seed of its code */
+    float *acc;          /* ngramtab_score's scratch */
+    ngram_memo *memo;    /* NGRAM_CACHE */
+    bool ngram_off;      /* flag no word on this page by its letters */
+} word_ctx;
 
 static bool any_bit(const uint64_t b[3])
 {
@@ -273,77 +314,157 @@ static int first_bit(const uint64_t b[3])
     return -1;
 }
 
-/* A run of words: the first and last word, the function words of another
- * language in it and the languages they share. */
+/* Trigram margin of the word at text[b0, b1): its lower-cased letters and
+ * marks scored under the page's language and the others. */
+static void score_letters(word_ctx *x, fw_word *v)
+{
+    int32_t cp[NGRAM_MAX_LETTERS];
+    size_t n = 0;
+    for (uint32_t i = v->b0; i < v->b1;) {
+        int32_t c;
+        i += (uint32_t)utf8_next(x->text, i, &c);
+        unsigned cls = utf8_class(c);
+        if (cls & CC_DIGIT || n == NGRAM_MAX_LETTERS)
+            return;  /* "covid19", or too long to be a word */
+        cp[n++] = utf8_lower(c);
+    }
+    if (n < NGRAM_MIN_LETTERS)
+        return;
+    ngram_score sc;
+    if (!ngramtab_score(x->m->ngrams, cp, n, x->page_ngram, &sc, x->acc))
+        return;
+    v->scored = true;
+    v->best = (int16_t)sc.best_lang;
+    v->margin = sc.best - sc.own;
+}
+
+/* The evidence of one word; trigrams only for words in the page's script
+ * that are neither function words nor known words of its language. */
+static void word_evidence(word_ctx *x, const word *wd, bool page_script, fw_word *v)
+{
+    memset(v, 0, sizeof *v);
+    v->b0 = wd->b0;
+    v->b1 = wd->b1;
+    v->best = -1;
+    v->bytes = wd->len;
+    if (!x->m)
+        return;
+    wordtab_word_langs_hashed(x->m->stopwords, wd->hash, v->bits);
+    v->page = x->page_stop >= 0 && ((v->bits[x->page_stop / 64] >> (x->page_stop % 64)) & 1);
+    if (v->page) {
+        v->bits[0] = v->bits[1] = v->bits[2] = 0;
+        v->known = true;
+        return;
+    }
+    if (!page_script || x->page_ngram < 0 || (wd->flags & (WORD_DIGITS | WORD_CJK)))
+        return;
+    v->known = wordtab_get_hashed(x->m->vocab, x->page_seed, wd->hash, NULL);
+    if (v->known || wd->len < NGRAM_MIN_LETTERS)
+        return;
+    ngram_memo *mm = &x->memo[wd->hash & (NGRAM_CACHE - 1)];
+    if (mm->hash == wd->hash) {
+        v->scored = mm->scored;
+        v->best = mm->best;
+        v->margin = mm->margin;
+    } else {
+        score_letters(x, v);
+        mm->hash = wd->hash;
+        mm->scored = v->scored;
+        mm->best = v->best;
+        mm->margin = v->margin;
+    }
+    v->flag = !x->ngram_off && v->scored && v->best >= 0 && v->margin >= NGRAM_FLAG;
+}
+
+static bool is_evidence(const fw_word *w)
+{
+    return w->flag || any_bit(w->bits);
+}
+
+/* A word of the page's own language ends a run: a function word of it, or
+ * a known word long enough to be sure of. */
+static bool breaks_run(const fw_word *w)
+{
+    return w->page || (w->known && w->bytes >= NGRAM_MIN_LETTERS);
+}
+
+/* A run of words: the first and last, its function words of another
+ * language (sharing `common`) and its words flagged by their letters. */
 typedef struct fw_run {
     size_t first, last;
-    uint16_t fstop;
+    uint16_t fstop, nflag;
     uint64_t common[3];
 } fw_run;
 
-#define FW_MAX_GAP 2  /* other words allowed between function words of a run */
-
-/* Runs of two or more function words of a common other language, at most
- * FW_MAX_GAP other words apart, ending at a function word of the page's
- * language; up to FW_MAX_GAP words after the last join when nothing of the
- * page's language follows.  Returns how many were found (into runs). */
+/* Runs of another language's words: evidence (function words of a common
+ * other language, or words flagged by their trigrams) at most FW_MAX_GAP
+ * other words apart, ended by a word of the page's language (breaks_run).
+ * A run counts with two or more function words, or one flagged word.  Up
+ * to FW_MAX_GAP unknown words after the last join it when nothing of the
+ * page's language follows right after them.  Returns how many were found
+ * (into runs). */
 static size_t find_runs(const fw_word *w, size_t n, fw_run *runs, size_t cap)
 {
     size_t k = 0;
     fw_run cur = {0};
     bool open = false;
     for (size_t i = 0; i <= n; i++) {
-        bool end = i == n || w[i].page || (open && i - cur.last > FW_MAX_GAP);
-        uint64_t b[3] = {0};
-        if (i < n && !w[i].page)
-            memcpy(b, w[i].bits, sizeof b);
-        if (open && !end && any_bit(b)) {
-            uint64_t c[3] = {cur.common[0] & b[0], cur.common[1] & b[1], cur.common[2] & b[2]};
-            if (any_bit(c)) {
-                memcpy(cur.common, c, sizeof c);
-                cur.fstop++;
+        bool end = i == n || breaks_run(&w[i]) || (open && i - cur.last > FW_MAX_GAP);
+        if (open && !end && is_evidence(&w[i])) {
+            bool fw = any_bit(w[i].bits), joins = true;
+            if (fw && cur.fstop) {
+                uint64_t c[3] = {cur.common[0] & w[i].bits[0], cur.common[1] & w[i].bits[1],
+                                 cur.common[2] & w[i].bits[2]};
+                if (any_bit(c))
+                    memcpy(cur.common, c, sizeof c);
+                else
+                    fw = false;  /* a function word of yet another language */
+                joins = fw || w[i].flag;
+            } else if (fw) {
+                memcpy(cur.common, w[i].bits, sizeof cur.common);
+            }
+            if (joins) {
+                cur.fstop += fw;
+                cur.nflag += w[i].flag;
                 cur.last = i;
                 continue;
             }
             end = true;
         }
         if (open && end) {
-            if (cur.fstop >= 2 && k < cap) {
-                /* Trailing words of no language join unless the page's
-                 * language follows right after them. */
+            if ((cur.fstop >= 2 || cur.nflag >= 1) && k < cap) {
                 size_t last = cur.last;
                 while (last + 1 < n && last + 1 - cur.last <= FW_MAX_GAP &&
-                       !w[last + 1].page && !any_bit(w[last + 1].bits))
+                       !breaks_run(&w[last + 1]) && !w[last + 1].known &&
+                       !is_evidence(&w[last + 1]))
                     last++;
-                if (last + 1 < n && w[last + 1].page)
+                if (last + 1 < n && breaks_run(&w[last + 1]))
                     last = cur.last;
                 cur.last = last;
                 runs[k++] = cur;
             }
             open = false;
         }
-        if (!open && i < n && any_bit(b)) {
+        if (!open && i < n && is_evidence(&w[i])) {
             open = true;
             cur.first = cur.last = i;
-            cur.fstop = 1;
-            memcpy(cur.common, b, sizeof b);
+            cur.fstop = any_bit(w[i].bits);
+            cur.nflag = w[i].flag;
+            memcpy(cur.common, w[i].bits, sizeof cur.common);
         }
     }
     return k;
 }
 
-/* Counts function words per segment and cuts out runs of another
- * language's function words (see find_runs), which CLD2 is too coarse to
- * find: "Zobacz także: inne artykuły" inside an English line. */
-/* The function-word view of the words of [b0, b1): a page word table
- * walked by *cursor (segments come in text order). */
+/* The evidence of the words of [b0, b1): the page's word table walked by
+ * *cursor (segments come in text order). */
 typedef struct fw_list {
     fw_word *w;
     size_t n, cap;
 } fw_list;
 
-static spill_status fw_words(arena *a, const word_table *t, size_t *cursor, uint32_t b0,
-                             uint32_t b1, const wordtab *sw, int page_lang, fw_list *f)
+static spill_status fw_words(arena *a, word_ctx *x, const word_table *t, size_t *cursor,
+                             uint32_t b0, uint32_t b1, bool page_script, fw_list *f)
 {
     f->n = 0;
     while (*cursor < t->n && t->w[*cursor].b0 < b0)
@@ -353,22 +474,93 @@ static spill_status fw_words(arena *a, const word_table *t, size_t *cursor, uint
         if (!v)
             return SPILL_E_NOMEM;
         f->w = v;
-        fw_word *x = &f->w[f->n++];
-        x->b0 = t->w[i].b0;
-        x->b1 = t->w[i].b1;
-        wordtab_word_langs_hashed(sw, t->w[i].hash, x->bits);
-        x->page = page_lang >= 0 && ((x->bits[page_lang / 64] >> (page_lang % 64)) & 1);
-        if (x->page)
-            x->bits[0] = x->bits[1] = x->bits[2] = 0;
+        word_evidence(x, &t->w[i], page_script, &f->w[f->n++]);
     }
     return SPILL_OK;
 }
 
-static spill_status cut_at_function_words(arena *a, const char *text, script_result *sr,
-                                          const wordtab *sw, const word_table *words,
-                                          const char *page_code)
+/* A segment's counts of the kinds of word in f->w[from, to). */
+static void count_words(seg *g, const fw_list *f, size_t from, size_t to)
 {
-    int page_lang = wordtab_lang_index(sw, page_code);
+    g->words = g->fstop = g->pstop = g->nscored = g->nflag = g->nknown = 0;
+    g->nmargin = 0;
+    for (size_t i = from; i < to; i++) {
+        const fw_word *v = &f->w[i];
+        g->words += g->words < UINT16_MAX;
+        g->pstop += v->page;
+        g->fstop += any_bit(v->bits);
+        g->nknown += v->known;
+        g->nscored += v->scored;
+        g->nflag += v->flag;
+        if (v->scored)
+            g->nmargin += v->margin;
+    }
+}
+
+/* The language of a run: its function words' common one ("die", "hat" and
+ * "das" are German, and Luxembourgish letters look much like German ones),
+ * else that of its flagged words with the most margin. */
+static uint16_t run_lang(const word_ctx *x, const fw_list *f, const fw_run *r, int16_t *wlang)
+{
+    *wlang = r->fstop >= 2 ? (int16_t)first_bit(r->common) : -1;
+    if (*wlang >= 0)
+        return x->m->stop_lang[*wlang];
+    float sum[NGRAM_MAX_LANGS] = {0};
+    int best = -1;
+    for (size_t i = r->first; i <= r->last; i++) {
+        const fw_word *v = &f->w[i];
+        if (!v->flag)
+            continue;
+        sum[v->best] += v->margin;
+        if (best < 0 || sum[v->best] > sum[best])
+            best = v->best;
+    }
+    return best >= 0 ? x->m->ngram_lang[best] : CLD2_LANG_UNKNOWN;
+}
+
+/* Whether the page's words, by a sample of the first NGRAM_SAMPLE in its
+ * script, mostly look like another language's: then CLD2 got the page's
+ * language wrong (Kurmanji taken for Turkish) or the trigram table knows it
+ * badly, and the letters of its words say nothing. */
+static bool letters_untrustworthy(word_ctx *x, const script_result *sr, const word_table *words)
+{
+    int32_t page_group = script_group(sr->main_script);
+    size_t seen = 0, flagged = 0, cursor = 0;
+    for (size_t s = 0; s < sr->n_segs && seen < NGRAM_SAMPLE; s++) {
+        const seg *g = &sr->segs[s];
+        if (g->script < 0 || script_group(g->script) != page_group)
+            continue;
+        while (cursor < words->n && words->w[cursor].b0 < g->b0)
+            cursor++;
+        for (size_t i = cursor; i < words->n && words->w[i].b0 < g->b1 && seen < NGRAM_SAMPLE;
+             i++) {
+            fw_word v;
+            word_evidence(x, &words->w[i], true, &v);
+            seen++;
+            flagged += v.flag;
+        }
+    }
+    return seen >= 30 && (double)flagged > NGRAM_PAGE_MAX * (double)seen;
+}
+
+/* Counts the kinds of word per segment and cuts out runs of another
+ * language's words (see find_runs), which CLD2 is too coarse to find:
+ * "Zobacz także: inne artykuły" or "Regierung" inside an English line. */
+static spill_status cut_at_foreign_words(arena *a, const char *text, script_result *sr,
+                                         const spill_model *m, const word_table *words,
+                                         const char *page_code)
+{
+    word_ctx x = {.m = m, .text = text, .page_stop = -1, .page_ngram = -1};
+    if (m) {
+        x.page_stop = wordtab_lang_index(m->stopwords, page_code);
+        x.page_ngram = ngramtab_lang_index(m->ngrams, page_code);
+        x.page_seed = wordtab_lang_seed(page_code);
+        x.acc = arena_zalloc(a, NGRAM_MAX_LANGS, sizeof *x.acc);
+        x.memo = arena_zalloc(a, NGRAM_CACHE, sizeof *x.memo);
+        if (!x.acc || !x.memo)
+            return SPILL_E_NOMEM;
+        x.ngram_off = x.page_ngram >= 0 && letters_untrustworthy(&x, sr, words);
+    }
     int32_t page_group = script_group(sr->main_script);
     seg *out = NULL;
     size_t k = 0, cap = 0, cursor = 0;
@@ -378,16 +570,13 @@ static spill_status cut_at_function_words(arena *a, const char *text, script_res
     for (size_t s = 0; s < sr->n_segs; s++) {
         seg cur = sr->segs[s];
         cur.wlang = -1;
-        size_t n_runs = 0;
-        spill_status st = fw_words(a, words, &cursor, cur.b0, cur.b1, sw, page_lang, &f);
+        bool page_script = cur.script >= 0 && script_group(cur.script) == page_group;
+        spill_status st = fw_words(a, &x, words, &cursor, cur.b0, cur.b1, page_script, &f);
         if (st)
             return st;
-        cur.words = (uint16_t)(f.n < UINT16_MAX ? f.n : UINT16_MAX);
-        for (size_t i = 0; i < f.n; i++) {
-            cur.pstop += f.w[i].page;
-            cur.fstop += any_bit(f.w[i].bits);
-        }
-        if (page_lang >= 0 && cur.script >= 0 && script_group(cur.script) == page_group)
+        count_words(&cur, &f, 0, f.n);
+        size_t n_runs = 0;
+        if (m && page_script && (x.page_stop >= 0 || x.page_ngram >= 0))
             n_runs = find_runs(f.w, f.n, runs, MAX_RUNS);
         if (!out) {
             if (!n_runs) {
@@ -436,17 +625,16 @@ static spill_status cut_at_function_words(arena *a, const char *text, script_res
                 piece.flags = (uint8_t)((p0 == cur.b0 ? cur.flags & SEG_LINE_START : 0) |
                                         (p1 == cur.b1 ? cur.flags & SEG_LINE_END : 0));
                 piece.letters = (uint32_t)letters_in(text, p0, p1);
-                piece.words = piece.fstop = piece.pstop = 0;
                 piece.wlang = -1;
-                for (; wi < f.n && f.w[wi].b0 < p1; wi++) {
-                    piece.words++;
-                    piece.pstop += f.w[wi].page;
-                    piece.fstop += any_bit(f.w[wi].bits);
-                }
+                size_t w0 = wi;
+                while (wi < f.n && f.w[wi].b0 < p1)
+                    wi++;
+                count_words(&piece, &f, w0, wi);
                 if (run) {
-                    piece.wlang = (int16_t)first_bit(runs[r].common);
-                    piece.lang = lang_from_code(wordtab_lang(sw, piece.wlang));
+                    piece.lang = run_lang(&x, &f, &runs[r], &piece.wlang);
                     piece.lang_reliable = 0;
+                    piece.flags |= (uint8_t)((runs[r].fstop >= 2 ? SEG_RUN_FW : 0) |
+                                             (runs[r].nflag ? SEG_RUN_NGRAM : 0));
                 }
                 out[k++] = piece;
             }
@@ -478,9 +666,60 @@ static spill_status mix_add(arena *a, lang_result *out, size_t *cap, uint16_t la
     return SPILL_OK;
 }
 
+/* CLD2 weighs languages by bytes, and a letter of Devanagari or Burmese is
+ * three bytes of UTF-8: a paragraph in such a script can outweigh a page of
+ * Latin letters.  When CLD2's language is written mostly outside the page's
+ * main script (the script of most letters) and a language written in it
+ * has at least twice as many letters, that one is the page's language. */
+static spill_status pick_by_letters(arena *a, const script_result *sr, const cld2_result *r,
+                                    lang_result *out)
+{
+    int32_t page_group = script_group(sr->main_script);
+    lang_share *in = NULL;
+    size_t n = 0, cap = 0, page_in = 0, page_all = 0, total = 0;
+    for (size_t i = 0; i < sr->n_segs; i++) {
+        const seg *g = &sr->segs[i];
+        if (!known(g->lang) || !g->letters)
+            continue;
+        total += g->letters;
+        bool main = g->script >= 0 && script_group(g->script) == page_group;
+        if (g->lang == out->lang) {
+            page_all += g->letters;
+            page_in += main ? g->letters : 0;
+        }
+        if (!main)
+            continue;
+        size_t k = 0;
+        while (k < n && in[k].lang != g->lang)
+            k++;
+        if (k == n) {
+            lang_share *v = arena_reserve(a, in, n, &cap, 8, sizeof *v);
+            if (!v)
+                return SPILL_E_NOMEM;
+            in = v;
+            in[n].lang = g->lang;
+            in[n++].letters = 0;
+        }
+        in[k].letters += g->letters;
+    }
+    size_t best = 0;
+    for (size_t k = 1; k < n; k++)
+        if (in[k].letters > in[best].letters)
+            best = k;
+    if (!n || in[best].lang == out->lang || page_in * 2 > page_all ||
+        in[best].letters < 2 * page_all)
+        return SPILL_OK;
+    out->lang = in[best].lang;
+    out->conf = 0.5 * (double)in[best].letters / (double)total;
+    for (int k = 0; k < 3; k++)
+        if (r->lang3[k] == out->lang)
+            out->conf = r->percent3[k] / 100.0 * (r->is_reliable ? 1.0 : 0.5);
+    return SPILL_OK;
+}
+
 spill_status lang_identify(arena *a, const char *text, size_t len, const spill_hints *hints,
-                           const wordtab *stopwords, const word_table *words,
-                           script_result *sr, lang_result *out)
+                           const spill_model *m, const word_table *words, script_result *sr,
+                           lang_result *out)
 {
     memset(out, 0, sizeof *out);
     out->lang = CLD2_LANG_UNKNOWN;
@@ -535,17 +774,22 @@ spill_status lang_identify(arena *a, const char *text, size_t len, const spill_h
         g->lang_reliable = known(g->lang) && r.is_reliable;
         if (g->script >= 0 && script_group(g->script) != page_group) {
             cld2_result rr;
-            if (cld2_detect(view + g->b0, g->b1 - g->b0, NULL, CLD2_FLAG_BEST_EFFORT, &rr, NULL, 0) ==
-                    CLD2_OK &&
+            if (cld2_detect(view + g->b0, g->b1 - g->b0, NULL, CLD2_FLAG_BEST_EFFORT, &rr, NULL,
+                            0) == CLD2_OK &&
                 known(rr.lang3[0])) {
                 g->lang = rr.lang3[0];
                 g->lang_reliable = (uint8_t)rr.is_reliable;
             }
         }
+    }
+    if ((s = pick_by_letters(a, sr, &r, out)))
+        return s;
+    for (size_t i = 0; i < sr->n_segs; i++) {
+        seg *g = &sr->segs[i];
         if (!known(g->lang) && g->letters && script_group(g->script) == page_group)
             g->lang = out->lang;  /* too short for CLD2, in the page's script */
     }
-    if ((s = cut_at_function_words(a, text, sr, stopwords, words, lang_code(out->lang))))
+    if ((s = cut_at_foreign_words(a, text, sr, m, words, lang_code(out->lang))))
         return s;
     for (size_t i = 0; i < sr->n_segs; i++) {
         seg *g = &sr->segs[i];

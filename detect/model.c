@@ -9,6 +9,8 @@
  *   models/<name>/chrome.tsv     "*<TAB>word<TAB>log-odds" of chrome vs content
  *   models/<name>/idf.tsv        "*<TAB>word<TAB>idf" over the training pages; "<unseen>"
  *                                is the weight of words on no training page
+ *   models/<name>/vocab.tsv      "lang<TAB>word": words known per language
+ *   models/<name>/ngrams.tsv     letter trigrams of words per language (ngram.c)
  *
  * The manifest names the feature schema the classifier was trained on; a
  * model whose format, schema name, version or feature list differs from this
@@ -31,6 +33,7 @@
 #include <svm.h>
 #include <xxhash.h>
 
+#include "cld2_shim.h"
 #include "internal.h"
 
 #ifndef SPILL_MODEL_NAME
@@ -45,10 +48,8 @@
 
 /* ---- errors ---------------------------------------------------------- */
 
-static void *fail(spill_error *err, spill_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
-static void *fail(spill_error *err, spill_status st, const char *fmt, ...)
+void *model_fail(spill_error *err, spill_status st, const char *fmt, ...)
 {
     if (err) {
         err->status = st;
@@ -118,13 +119,42 @@ static char *path_join(const spill_allocator *al, const char *dir, const char *f
     return p;
 }
 
+/* ---- numbers ------------------------------------------------------------ */
+
+float model_float(const char *s, char **end)
+{
+    /* The tables hold hundreds of thousands of numbers like "-5.553":
+     * exactly strtof's value, read in a few instructions (a mantissa of at
+     * most 15 digits and its power of ten are exact doubles, their quotient
+     * rounded once more to float); anything else goes to strtof. */
+    static const double POW10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14};
+    const char *p = s;
+    bool neg = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 15; p++, digits++)
+        m = m * 10 + (uint64_t)(*p - '0');
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9' && digits < 15; p++, digits++, frac++)
+            m = m * 10 + (uint64_t)(*p - '0');
+    if (!digits || (*p >= '0' && *p <= '9') || *p == 'e' || *p == 'E' || *p == '.' ||
+        (p[-1] == '.'))
+        return strtof(s, end);
+    *end = (char *)p;
+    double v = (double)m / POW10[frac];
+    return (float)(neg ? -v : v);
+}
+
 /* ---- word tables ------------------------------------------------------ */
 
 struct wordtab {
     uint64_t *keys;       /* open addressing; 0 = empty */
     float *vals;
     size_t mask;
-    char langs[160][12];  /* languages with at least one word */
+    char langs[WORDTAB_MAX_LANGS][12];  /* languages with at least one word */
     size_t n_langs;
     /* Which languages have each word, keyed by the word alone: a bit per
      * entry of langs. */
@@ -151,11 +181,6 @@ static uint64_t mix_key(uint64_t lang_seed, uint64_t word_hash)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
     return z ? z : 1;
-}
-
-static uint64_t word_key(const char *lang, const char *word, size_t len)
-{
-    return mix_key(wordtab_lang_seed(lang), wordtab_hash(word, len));
 }
 
 bool wordtab_get(const wordtab *t, const char *lang, const char *word, size_t len, float *value)
@@ -218,6 +243,11 @@ bool wordtab_has(const wordtab *t, const char *lang, const char *word, size_t le
     return wordtab_get(t, lang, word, len, NULL);
 }
 
+size_t wordtab_n_langs(const wordtab *t)
+{
+    return t ? t->n_langs : 0;
+}
+
 bool wordtab_knows(const wordtab *t, const char *lang)
 {
     if (!t)
@@ -242,31 +272,38 @@ static void wordtab_free(const spill_allocator *al, wordtab *t)
 /* Parses "lang<TAB>word[<TAB>value]" lines ("*" for any language); '#'
  * starts a comment.  Consumes `text`. */
 static wordtab *wordtab_parse(const spill_allocator *al, const char *path, char *text,
-                              spill_error *err)
+                              bool word_langs, spill_error *err)
 {
     size_t n = 0;
     for (const char *p = text; *p; p++)
         n += *p == '\n';
     wordtab *t = mem_alloc(al, sizeof *t);
     if (!t)
-        return fail(err, SPILL_E_NOMEM, "out of memory reading %s", path);
+        return model_fail(err, SPILL_E_NOMEM, "out of memory reading %s", path);
     memset(t, 0, sizeof *t);
     size_t cap = 64;
     while (cap < n * 2 + 2)
         cap *= 2;
     t->keys = mem_alloc(al, cap * sizeof *t->keys);
     t->vals = mem_alloc(al, cap * sizeof *t->vals);
-    t->wkeys = mem_alloc(al, cap * sizeof *t->wkeys);
-    t->wbits = mem_alloc(al, cap * sizeof *t->wbits);
-    if (!t->keys || !t->vals || !t->wkeys || !t->wbits) {
+    if (word_langs) {
+        t->wkeys = mem_alloc(al, cap * sizeof *t->wkeys);
+        t->wbits = mem_alloc(al, cap * sizeof *t->wbits);
+    }
+    if (!t->keys || !t->vals || (word_langs && (!t->wkeys || !t->wbits))) {
         wordtab_free(al, t);
-        return fail(err, SPILL_E_NOMEM, "out of memory reading %s", path);
+        return model_fail(err, SPILL_E_NOMEM, "out of memory reading %s", path);
     }
     memset(t->keys, 0, cap * sizeof *t->keys);
-    memset(t->wkeys, 0, cap * sizeof *t->wkeys);
-    memset(t->wbits, 0, cap * sizeof *t->wbits);
+    if (word_langs) {
+        memset(t->wkeys, 0, cap * sizeof *t->wkeys);
+        memset(t->wbits, 0, cap * sizeof *t->wbits);
+    }
     t->mask = cap - 1;
     size_t lineno = 0;
+    char last_lang[12] = "";
+    int last_index = -1;
+    uint64_t last_seed = 0;
     for (char *p = text; *p;) {
         char *eol = strchr(p, '\n');
         if (eol)
@@ -280,32 +317,41 @@ static wordtab *wordtab_parse(const spill_allocator *al, const char *path, char 
             if (tab2) {
                 *tab2 = 0;
                 errno = 0;
-                value = strtof(tab2 + 1, &end);
+                value = model_float(tab2 + 1, &end);
             }
             if (!tab || tab == p || tab - p >= 12 || !tab[1] || (tab2 && (errno || *end))) {
                 wordtab_free(al, t);
-                return fail(err, SPILL_E_MODEL_FORMAT,
+                return model_fail(err, SPILL_E_MODEL_FORMAT,
                             "%s:%zu: expected \"lang<TAB>word[<TAB>value]\"", path, lineno);
             }
             *tab = 0;
             const char *lang = strcmp(p, "*") ? p : "";
-            if (*lang && !wordtab_knows(t, lang)) {
-                if (t->n_langs == sizeof t->langs / sizeof t->langs[0]) {
-                    wordtab_free(al, t);
-                    return fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: too many languages", path,
-                                lineno);
+            /* Rows come sorted by language: the last row's, remembered,
+             * spares a search of the languages and a hash of the code. */
+            if (strcmp(lang, last_lang)) {
+                last_index = *lang ? wordtab_lang_index(t, lang) : -1;
+                if (*lang && last_index < 0) {
+                    if (t->n_langs == sizeof t->langs / sizeof t->langs[0]) {
+                        wordtab_free(al, t);
+                        return model_fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: too many languages",
+                                    path, lineno);
+                    }
+                    strcpy(t->langs[t->n_langs], lang);
+                    last_index = (int)t->n_langs++;
                 }
-                strcpy(t->langs[t->n_langs++], lang);
+                snprintf(last_lang, sizeof last_lang, "%s", lang);
+                last_seed = wordtab_lang_seed(lang);
             }
-            uint64_t k = word_key(lang, tab + 1, strlen(tab + 1));
+            uint64_t word_hash = wordtab_hash(tab + 1, strlen(tab + 1));
+            uint64_t k = mix_key(last_seed, word_hash);
             size_t i = (size_t)k & t->mask;
             while (t->keys[i] && t->keys[i] != k)
                 i = (i + 1) & t->mask;
             t->keys[i] = k;
             t->vals[i] = value;
-            int li = *lang ? wordtab_lang_index(t, lang) : -1;
-            if (li >= 0 && li < 192) {
-                uint64_t wk = word_key("", tab + 1, strlen(tab + 1));
+            int li = last_index;
+            if (word_langs && li >= 0 && li < 192) {
+                uint64_t wk = mix_key(0, word_hash);
                 size_t j = (size_t)wk & t->mask;
                 while (t->wkeys[j] && t->wkeys[j] != wk)
                     j = (j + 1) & t->mask;
@@ -364,11 +410,11 @@ static bool mf_parse(manifest *m, const char *path, spill_error *err)
         *eol = 0;
     int format = 0;
     if (sscanf(p, "spill-model %d", &format) != 1) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s:1: not a spill model manifest", path);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s:1: not a spill model manifest", path);
         return false;
     }
     if (format != SPILL_MODEL_FORMAT) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s:1: model format %d, this spill reads format %d",
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s:1: model format %d, this spill reads format %d",
              path, format, SPILL_MODEL_FORMAT);
         return false;
     }
@@ -384,12 +430,12 @@ static bool mf_parse(manifest *m, const char *path, spill_error *err)
             continue;
         char *eq = strchr(t, '=');
         if (!eq) {
-            fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: expected \"key = value\"", path, lineno);
+            model_fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: expected \"key = value\"", path, lineno);
             return false;
         }
         *eq = 0;
         if (m->n == sizeof m->key / sizeof m->key[0]) {
-            fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: too many keys", path, lineno);
+            model_fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: too many keys", path, lineno);
             return false;
         }
         m->key[m->n] = trim(t);
@@ -407,11 +453,12 @@ static bool check_schema(const manifest *m, const char *path, spill_error *err)
     const char *ver = mf_get(m, "schema_version");
     const char *feats = mf_get(m, "features");
     if (!name || !ver || !feats) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: missing schema, schema_version or features", path);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s: missing schema, schema_version or features",
+                   path);
         return false;
     }
     if (strcmp(name, FEATURE_SCHEMA_NAME) || atoi(ver) != FEATURE_SCHEMA_VERSION) {
-        fail(err, SPILL_E_MODEL_SCHEMA,
+        model_fail(err, SPILL_E_MODEL_SCHEMA,
              "%s:%zu: model has feature schema %s v%s, this spill computes %s v%d", path,
              mf_line(m, "schema"), name, ver, FEATURE_SCHEMA_NAME, FEATURE_SCHEMA_VERSION);
         return false;
@@ -426,7 +473,7 @@ static bool check_schema(const manifest *m, const char *path, spill_error *err)
         size_t n = strcspn(p, " ");
         const char *want = features_name(i);
         if (!want || strlen(want) != n || strncmp(p, want, n)) {
-            fail(err, SPILL_E_MODEL_SCHEMA,
+            model_fail(err, SPILL_E_MODEL_SCHEMA,
                  "%s:%zu: feature %zu is \"%.*s\" in the model, \"%s\" in this spill "
                  "(schema %s v%d)",
                  path, mf_line(m, "features"), i + 1, (int)n, p, want ? want : "(none)",
@@ -436,7 +483,7 @@ static bool check_schema(const manifest *m, const char *path, spill_error *err)
         p += n;
     }
     if (i != features_count()) {
-        fail(err, SPILL_E_MODEL_SCHEMA, "%s: model has %zu features, this spill computes %zu",
+        model_fail(err, SPILL_E_MODEL_SCHEMA, "%s: model has %zu features, this spill computes %zu",
              path, i, features_count());
         return false;
     }
@@ -456,11 +503,11 @@ static char *load_file(const spill_allocator *al, const manifest *m, const char 
 {
     char *path = path_join(al, dir, file);
     if (!path)
-        return fail(err, SPILL_E_NOMEM, "out of memory");
+        return model_fail(err, SPILL_E_NOMEM, "out of memory");
     size_t len = 0;
     char *text = slurp(al, path, &len);
     if (!text) {
-        fail(err, read_status(), "%s: cannot read: %s", path, strerror(errno));
+        model_fail(err, read_status(), "%s: cannot read: %s", path, strerror(errno));
         mem_free(al, path);
         return NULL;
     }
@@ -469,7 +516,7 @@ static char *load_file(const spill_allocator *al, const manifest *m, const char 
         char got[17];
         snprintf(got, sizeof got, "%016llx", (unsigned long long)XXH64(text, len, 0));
         if (!want || strcmp(want, got)) {
-            fail(err, SPILL_E_MODEL_FORMAT,
+            model_fail(err, SPILL_E_MODEL_FORMAT,
                  "%s: checksum %s does not match the manifest's %s = %s: the file is "
                  "truncated or altered",
                  path, got, key, want ? want : "(missing)");
@@ -482,15 +529,18 @@ static char *load_file(const spill_allocator *al, const manifest *m, const char 
     return text;
 }
 
+/* A table of words; with word_langs, also which languages have each word
+ * (wordtab_word_langs: the stopwords). */
 static wordtab *load_wordtab(const spill_allocator *al, const manifest *m, const char *dir,
-                             const char *file, const char *key, spill_error *err)
+                             const char *file, const char *key, bool word_langs,
+                             spill_error *err)
 {
     char *text = load_file(al, m, dir, file, key, err);
     if (!text)
         return NULL;
     char *path = path_join(al, dir, file);
-    wordtab *t = path ? wordtab_parse(al, path, text, err)
-                      : fail(err, SPILL_E_NOMEM, "out of memory");
+    wordtab *t = path ? wordtab_parse(al, path, text, word_langs, err)
+                      : model_fail(err, SPILL_E_NOMEM, "out of memory");
     mem_free(al, path);
     mem_free(al, text);
     return t;
@@ -498,19 +548,40 @@ static wordtab *load_wordtab(const spill_allocator *al, const manifest *m, const
 
 static bool load_tables(spill_model *m, const manifest *mf, const char *dir, spill_error *err)
 {
-    m->stopwords = load_wordtab(&m->alloc, mf, dir, "stopwords.tsv", "stopwords_xxh64", err);
+    m->stopwords = load_wordtab(&m->alloc, mf, dir, "stopwords.tsv", "stopwords_xxh64", true, err);
     if (!m->stopwords)
         return false;
-    m->chrome = load_wordtab(&m->alloc, mf, dir, "chrome.tsv", "chrome_xxh64", err);
+    m->chrome = load_wordtab(&m->alloc, mf, dir, "chrome.tsv", "chrome_xxh64", false, err);
     if (!m->chrome)
         return false;
-    m->idf = load_wordtab(&m->alloc, mf, dir, "idf.tsv", "idf_xxh64", err);
+    m->idf = load_wordtab(&m->alloc, mf, dir, "idf.tsv", "idf_xxh64", false, err);
     if (!m->idf)
         return false;
     /* A word on no training page: the table's "<unseen>", a key no word
      * can be ('<' is no letter). */
     float idf;
     m->idf_max = wordtab_get(m->idf, "", "<unseen>", 8, &idf) ? idf : 8.0f;
+    m->vocab = load_wordtab(&m->alloc, mf, dir, "vocab.tsv", "vocab_xxh64", false, err);
+    if (!m->vocab)
+        return false;
+    char *text = load_file(&m->alloc, mf, dir, "ngrams.tsv", "ngrams_xxh64", err);
+    char *path = text ? path_join(&m->alloc, dir, "ngrams.tsv") : NULL;
+    if (text && path)
+        m->ngrams = ngramtab_parse(&m->alloc, path, text, err);
+    else if (text)
+        model_fail(err, SPILL_E_NOMEM, "out of memory");
+    mem_free(&m->alloc, path);
+    mem_free(&m->alloc, text);
+    if (!m->ngrams)
+        return false;
+    for (size_t i = 0; i < WORDTAB_MAX_LANGS; i++)
+        m->stop_lang[i] = i < wordtab_n_langs(m->stopwords)
+                              ? lang_from_code(wordtab_lang(m->stopwords, (int)i))
+                              : CLD2_LANG_UNKNOWN;
+    for (size_t i = 0; i < NGRAM_MAX_LANGS; i++)
+        m->ngram_lang[i] = i < ngramtab_n_langs(m->ngrams)
+                               ? lang_from_code(ngramtab_lang(m->ngrams, (int)i))
+                               : CLD2_LANG_UNKNOWN;
     return true;
 }
 
@@ -530,7 +601,7 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
             for (int k = 1; k < 4; k++) {
                 char *tab = strchr(cols[k - 1], '\t');
                 if (!tab) {
-                    fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: expected name, lo, hi, edges",
+                    model_fail(err, SPILL_E_MODEL_FORMAT, "%s:%zu: expected name, lo, hi, edges",
                          path, lineno);
                     return false;
                 }
@@ -539,8 +610,9 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
             }
             const char *want = features_name(f);
             if (!want || strcmp(cols[0], want)) {
-                fail(err, SPILL_E_MODEL_SCHEMA, "%s:%zu: feature \"%s\", this spill computes \"%s\"",
-                     path, lineno, cols[0], want ? want : "(none)");
+                model_fail(err, SPILL_E_MODEL_SCHEMA,
+                           "%s:%zu: feature \"%s\", this spill computes \"%s\"", path, lineno,
+                           cols[0], want ? want : "(none)");
                 return false;
             }
             double edges[BIN_EDGES + 1];
@@ -565,7 +637,7 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
                 ne++;
             }
             if (!ok) {
-                fail(err, SPILL_E_MODEL_FORMAT,
+                model_fail(err, SPILL_E_MODEL_FORMAT,
                      "%s:%zu: bad range or bin edges (at most %d, increasing)", path, lineno,
                      BIN_EDGES);
                 return false;
@@ -580,7 +652,8 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
         p = eol + 1;
     }
     if (f != nf) {
-        fail(err, SPILL_E_MODEL_SCHEMA, "%s: %zu features, this spill computes %zu", path, f, nf);
+        model_fail(err, SPILL_E_MODEL_SCHEMA, "%s: %zu features, this spill computes %zu", path, f,
+                   nf);
         return false;
     }
     return true;
@@ -606,7 +679,7 @@ static bool collapse(spill_model *m, linear *l, const struct svm_model *svm, con
     l->prob_a = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->prob_a);
     l->prob_b = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->prob_b);
     if (!l->w || !l->rho || !l->prob_a || !l->prob_b) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+        model_fail(err, SPILL_E_NOMEM, "out of memory");
         return false;
     }
     memset(l->w, 0, (size_t)l->n_pairs * m->dim * sizeof *l->w);
@@ -625,8 +698,8 @@ static bool collapse(spill_model *m, linear *l, const struct svm_model *svm, con
                 for (int s = start[cls]; s < start[cls + 1]; s++) {
                     for (const struct svm_node *x = svm->SV[s]; x->index != -1; x++) {
                         if (x->index < 1 || (size_t)x->index > m->dim) {
-                            fail(err, SPILL_E_MODEL_FORMAT, "%s: feature index %d out of range",
-                                 path, x->index);
+                            model_fail(err, SPILL_E_MODEL_FORMAT,
+                                       "%s: feature index %d out of range", path, x->index);
                             return false;
                         }
                         /* Stored by feature: a feature's pair weights
@@ -656,14 +729,54 @@ static bool class_weights(linear *l, const manifest *mf, const char *dir, const 
             char *end;
             r = strtod(ratio, &end);
             if (end == ratio || !(r > 0)) {
-                fail(err, SPILL_E_MODEL_FORMAT, "%s/manifest.txt:%zu: %s needs %d positive numbers",
-                     dir, mf_line(mf, key), key, l->n_classes);
+                model_fail(err, SPILL_E_MODEL_FORMAT,
+                           "%s/manifest.txt:%zu: %s needs %d positive numbers", dir,
+                           mf_line(mf, key), key, l->n_classes);
                 return false;
             }
             ratio = end;
         }
         l->class_weight[k] = pow(r, power);
     }
+    return true;
+}
+
+/* n positive numbers of a manifest key into v; false (err filled) if the key
+ * holds other than that. */
+static bool positive_numbers(const manifest *mf, const char *dir, const char *key, double *v,
+                             size_t n, spill_error *err)
+{
+    const char *p = mf_get(mf, key);
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        v[i] = p ? strtod(p, &end) : 0;
+        if (!p || end == p || !(v[i] > 0)) {
+            model_fail(err, SPILL_E_MODEL_FORMAT,
+                       "%s/manifest.txt:%zu: %s needs %zu positive numbers", dir, mf_line(mf, key),
+                       key, n);
+            return false;
+        }
+        p = end;
+    }
+    return true;
+}
+
+/* The label chain of lines (line_transitions, line_initial, line_prior),
+ * if the manifest has it: all three or none; and line_final, how often a
+ * line of each label is a page's last, if it has that too. */
+static bool load_chain(spill_model *m, const manifest *mf, const char *dir, spill_error *err)
+{
+    if (!mf_get(mf, "line_transitions") && !mf_get(mf, "line_initial") &&
+        !mf_get(mf, "line_prior"))
+        return true;
+    if (!positive_numbers(mf, dir, "line_transitions", &m->chain_trans[0][0], 9, err) ||
+        !positive_numbers(mf, dir, "line_initial", m->chain_init, 3, err) ||
+        !positive_numbers(mf, dir, "line_prior", m->chain_prior, 3, err))
+        return false;
+    m->chain_final[0] = m->chain_final[1] = m->chain_final[2] = 1.0;
+    if (mf_get(mf, "line_final") && !positive_numbers(mf, dir, "line_final", m->chain_final, 3, err))
+        return false;
+    m->has_chain = true;
     return true;
 }
 
@@ -678,20 +791,20 @@ static bool load_linear(spill_model *m, linear *l, const manifest *mf, const cha
     mem_free(al, text);
     char *path = path_join(al, dir, file);
     if (!path) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+        model_fail(err, SPILL_E_NOMEM, "out of memory");
         return false;
     }
     svm_set_print_string_function(svm_quiet);
     struct svm_model *svm = svm_load_model(path);
     bool ok = false;
     if (!svm) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: libsvm cannot read it", path);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s: libsvm cannot read it", path);
     } else if (svm->param.svm_type != C_SVC || svm->param.kernel_type != LINEAR) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: not a linear C-SVC model", path);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s: not a linear C-SVC model", path);
     } else if (!svm_check_probability_model(svm) || !svm->probA || !svm->probB) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: model has no probability estimates", path);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s: model has no probability estimates", path);
     } else if (svm->nr_class < 2 || svm->nr_class > SPILL_LABEL_COUNT) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s: %d classes", path, svm->nr_class);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s: %d classes", path, svm->nr_class);
     } else {
         ok = true;
         for (int i = 0; ok && i < svm->nr_class; i++) {
@@ -700,7 +813,7 @@ static bool load_linear(spill_model *m, linear *l, const manifest *mf, const cha
             if (ok)
                 l->class_label[i] = svm->label[i];
             else
-                fail(err, SPILL_E_MODEL_FORMAT, "%s: class label %d is no spill label", path,
+                model_fail(err, SPILL_E_MODEL_FORMAT, "%s: class label %d is no spill label", path,
                      svm->label[i]);
         }
         ok = ok && collapse(m, l, svm, path, err);
@@ -730,7 +843,7 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
     m->edges = mem_alloc(al, nf * BIN_EDGES * sizeof *m->edges);
     m->n_edges = mem_alloc(al, nf * sizeof *m->n_edges);
     if (!m->lo || !m->hi || !m->edges || !m->n_edges) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+        model_fail(err, SPILL_E_NOMEM, "out of memory");
         return false;
     }
     char *ft = load_file(al, mf, dir, "features.tsv", "features_xxh64", err);
@@ -738,7 +851,7 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
         return false;
     char *ftpath = path_join(al, dir, "features.tsv");
     bool ok = ftpath ? parse_feature_table(m, ftpath, ft, err)
-                     : fail(err, SPILL_E_NOMEM, "out of memory") != NULL;
+                     : model_fail(err, SPILL_E_NOMEM, "out of memory") != NULL;
     mem_free(al, ftpath);
     mem_free(al, ft);
     if (!ok)
@@ -750,7 +863,7 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
         return false;
     if (m->foreign.n_classes != 2 || m->foreign.class_label[0] + m->foreign.class_label[1] !=
                                          SPILL_LABEL_CONTENT + SPILL_LABEL_FOREIGN) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s/foreign.svm: not foreign against the rest", dir);
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s/foreign.svm: not foreign against the rest", dir);
         return false;
     }
     /* Training balanced the classes; the true shares differ by the class
@@ -760,7 +873,7 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
     const char *pw = mf_get(mf, "prior_power"), *pr = mf_get(mf, "prior_power_rare");
     double power = pw ? strtod(pw, NULL) : 0.0, power_rare = pr ? strtod(pr, NULL) : power;
     if (!(power >= 0 && power <= 1) || !(power_rare >= 0 && power_rare <= 1)) {
-        fail(err, SPILL_E_MODEL_FORMAT,
+        model_fail(err, SPILL_E_MODEL_FORMAT,
              "%s/manifest.txt:%zu: prior_power and prior_power_rare must be in [0, 1]", dir,
              mf_line(mf, pw && !(power >= 0 && power <= 1) ? "prior_power" : "prior_power_rare"));
         return false;
@@ -772,18 +885,30 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
     const char *cw = mf_get(mf, "content_weight");
     double content_weight = cw ? strtod(cw, NULL) : 1.0;
     if (!(content_weight > 0 && content_weight <= 10)) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s/manifest.txt:%zu: content_weight must be in (0, 10]",
-             dir, mf_line(mf, "content_weight"));
+        model_fail(err, SPILL_E_MODEL_FORMAT,
+                   "%s/manifest.txt:%zu: content_weight must be in (0, 10]", dir,
+                   mf_line(mf, "content_weight"));
         return false;
     }
     for (int k = 0; k < m->main.n_classes; k++)
         if (m->main.class_label[k] == SPILL_LABEL_CONTENT)
             m->main.class_weight[k] *= content_weight;
+    if (!load_chain(m, mf, dir, err))
+        return false;
+    /* The lines' distributions carry the class shares to the power
+     * prior_power (the correction above): dividing by as much makes them
+     * the evidence of each line under the chain. */
+    double sum = 0;
+    for (int y = 0; m->has_chain && y < 3; y++)
+        sum += m->chain_prior[y] = pow(m->chain_prior[y], power);
+    for (int y = 0; m->has_chain && y < 3; y++)
+        m->chain_prior[y] /= sum;
     const char *sm = mf_get(mf, "smooth");
     m->smooth = sm ? strtod(sm, NULL) : 0.0;
-    if (!(m->smooth >= 0 && m->smooth <= 0.5)) {
-        fail(err, SPILL_E_MODEL_FORMAT, "%s/manifest.txt:%zu: smooth must be in [0, 0.5]", dir,
-             mf_line(mf, "smooth"));
+    double smooth_max = m->has_chain ? 1.0 : 0.5;
+    if (!(m->smooth >= 0 && m->smooth <= smooth_max)) {
+        model_fail(err, SPILL_E_MODEL_FORMAT, "%s/manifest.txt:%zu: smooth must be in [0, %g]", dir,
+             mf_line(mf, "smooth"), smooth_max);
         return false;
     }
     m->has_classifier = true;
@@ -826,12 +951,12 @@ static spill_model *load(const char *dir, const spill_options *opts, bool tables
 {
     char probe[4096];
     if (!dir && !(dir = default_dir(probe, sizeof probe)))
-        return fail(err, SPILL_E_MODEL_FORMAT,
+        return model_fail(err, SPILL_E_MODEL_FORMAT,
                     "no model found: set SPILL_MODEL or pass a model directory");
     spill_options o = opts ? *opts : spill_options_default();
     spill_model *m = mem_alloc(&o.alloc, sizeof *m);
     if (!m)
-        return fail(err, SPILL_E_NOMEM, "out of memory");
+        return model_fail(err, SPILL_E_NOMEM, "out of memory");
     memset(m, 0, sizeof *m);
     m->alloc = o.alloc;
     const spill_allocator *al = &m->alloc;
@@ -839,14 +964,14 @@ static spill_model *load(const char *dir, const spill_options *opts, bool tables
     char *mpath = path_join(al, dir, "manifest.txt");
     m->dir = mem_strdup(al, dir);
     if (!mpath || !m->dir) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+        model_fail(err, SPILL_E_NOMEM, "out of memory");
         goto fail;
     }
     if (tables_only && access(mpath, F_OK) != 0) {
         /* A directory with only the tables, as training makes them. */
         m->name = mem_strdup(al, "tables");
         if (!m->name) {
-            fail(err, SPILL_E_NOMEM, "out of memory");
+            model_fail(err, SPILL_E_NOMEM, "out of memory");
             goto fail;
         }
         if (!load_tables(m, NULL, dir, err))
@@ -857,7 +982,7 @@ static spill_model *load(const char *dir, const spill_options *opts, bool tables
     size_t len;
     mf.text = slurp(al, mpath, &len);
     if (!mf.text) {
-        fail(err, read_status(), "%s: cannot read: %s", mpath, strerror(errno));
+        model_fail(err, read_status(), "%s: cannot read: %s", mpath, strerror(errno));
         goto fail;
     }
     if (!mf_parse(&mf, mpath, err) || !check_schema(&mf, mpath, err))
@@ -865,7 +990,7 @@ static spill_model *load(const char *dir, const spill_options *opts, bool tables
     const char *name = mf_get(&mf, "name");
     m->name = mem_strdup(al, name ? name : "unnamed");
     if (!m->name) {
-        fail(err, SPILL_E_NOMEM, "out of memory");
+        model_fail(err, SPILL_E_NOMEM, "out of memory");
         goto fail;
     }
     if (!load_tables(m, &mf, dir, err))
@@ -901,6 +1026,8 @@ void spill_model_free(spill_model *m)
     wordtab_free(&al, m->stopwords);
     wordtab_free(&al, m->chrome);
     wordtab_free(&al, m->idf);
+    wordtab_free(&al, m->vocab);
+    ngramtab_free(&al, m->ngrams);
     mem_free(&al, m->lo);
     mem_free(&al, m->hi);
     mem_free(&al, m->edges);

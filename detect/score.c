@@ -8,12 +8,14 @@
  * share of non-space characters in content weighted by the classifier's
  * confidence.
  *
- * Each segment takes its most probable label.  Then repeats: of the lines
- * with the same normalised text (at least DUP_MIN letters and digits), the
- * first copy labelled content keeps its label and the others become
- * `duplicate` ("same as line N"); where no copy is content, the first keeps
- * its label.  training/labels.py applies the same rule to gold labels.  White space between segments joins the span before it,
- * and neighbouring spans with the same label and reason merge.
+ * Each segment takes its most probable label.  Then repeats: lines with the
+ * same normalised text (at least DUP_MIN letters and digits), each within
+ * DUP_NEAR lines of the copy before, form a chain; its first copy labelled
+ * content keeps its label and the others become `duplicate` ("same as line
+ * N"); where no copy is content, the first keeps its label.
+ * training/labels.py applies the same rule to gold labels.  White space
+ * between segments joins the span before it, and neighbouring spans with
+ * the same label and reason merge.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +26,13 @@
 #include "internal.h"
 
 #define DUP_MIN 12  /* bytes of case-folded words: a repeat worth the name */
+/* A copy with at most this many non-blank lines between it and the copy
+ * before is redundant (a title printed twice, a block of up to three lines
+ * pasted again right after itself).  Farther repeats are the classifier's
+ * to judge: the gold of real pages keeps a far repeat of a main line as
+ * main nine times in ten (a table of contents and its headings, a date
+ * above every post, a quoted sentence). */
+#define DUP_NEAR 2
 
 static float feat(const page_work *w, size_t s, int f)
 {
@@ -86,21 +95,35 @@ static spill_status decide_labels(page_work *w, const size_t *first)
     return SPILL_OK;
 }
 
+/* Non-blank lines strictly between lines a < b. */
+static size_t lines_between(const page_work *w, size_t a, size_t b)
+{
+    size_t n = 0;
+    for (size_t l = a + 1; l < b; l++)
+        n += w->li[l].cp > 0;
+    return n;
+}
+
 static spill_status mark_duplicates(page_work *w, const size_t *first)
 {
     size_t n = w->n_lines;
+    uint32_t *root = arena_alloc(w->a, (n ? n : 1) * sizeof *root);
     uint32_t *keeper = arena_alloc(w->a, (n ? n : 1) * sizeof *keeper);
     bool *kept_content = arena_zalloc(w->a, n ? n : 1, sizeof *kept_content);
-    if (!keeper || !kept_content)
+    if (!root || !keeper || !kept_content)
         return SPILL_E_NOMEM;
-    /* Pass 1: per group (keyed by its first line), the first copy labelled
-     * content, else the first copy. */
+    /* Pass 1: chains of copies, each near the one before; per chain (keyed
+     * by its first line), the first copy labelled content, else the first. */
     for (size_t l = 0; l < n; l++) {
         const line_info *li = &w->li[l];
+        root[l] = (uint32_t)l;
         if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
             continue;
+        size_t p = li->prev_same;
+        if (p != l && lines_between(w, p, l) <= DUP_NEAR)
+            root[l] = root[p];
         bool content = w->label[first[l]] == SPILL_LABEL_CONTENT;
-        uint32_t g = li->first_same;
+        uint32_t g = root[l];
         if (g == l) {
             keeper[g] = (uint32_t)l;
             kept_content[g] = content;
@@ -109,12 +132,12 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
             kept_content[g] = true;
         }
     }
-    /* Pass 2: the others repeat the keeper. */
+    /* Pass 2: the others in a chain repeat its keeper. */
     for (size_t l = 0; l < n; l++) {
         const line_info *li = &w->li[l];
         if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
             continue;
-        uint32_t k = keeper[li->first_same];
+        uint32_t k = keeper[root[l]];
         if (k == l)
             continue;
         const char *why = arena_printf(w->a, "same as line %u", k + 1);

@@ -6,8 +6,10 @@
  * spaces, digits and punctuation (ICU's Common and Inherited) join the run
  * they stand in.  A run boundary is snapped back to the start of the word
  * holding the first letter of the new script, so "Crackdown Текст: Uzbek"
- * becomes "Crackdown ", "Текст: ", "Uzbek".  Han, kana, Hangul and Bopomofo
- * form one group, since Japanese and Korean text mixes them.
+ * becomes "Crackdown ", "Текст: ", "Uzbek".  Han, kana and Bopomofo form
+ * one group, since Japanese text mixes them; Hangul is a group of its own
+ * (Korean is written with spaces and, today, rarely with Han), so Korean
+ * inside Chinese or Japanese text is a run of its own.
  *
  * Also the word tokeniser (text_words), and the page's word table
  * (script_words), tokenised once for lang.c and features.c.  Languages are
@@ -39,7 +41,6 @@ int32_t script_group(int32_t sc)
     switch (sc) {
     case USCRIPT_HIRAGANA:
     case USCRIPT_KATAKANA:
-    case USCRIPT_HANGUL:
     case USCRIPT_BOPOMOFO:
     case USCRIPT_KATAKANA_OR_HIRAGANA:
         return USCRIPT_HAN;

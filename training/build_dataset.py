@@ -16,12 +16,15 @@ footer lines - and gets artefacts injected with their labels:
   foreign    words, label-like strings ("Текст:"), phrases, sentences and
              paragraphs of another language, at a line's start, middle or
              end or as lines of their own; in another script or the same one
-  spillover  headlines and teasers of other pages in the host's language,
-             with or without a header line, at the end, the middle or the
-             side of the page
-  duplicate  the title repeated, a paragraph or block repeated later
-  garbage    mojibake (UTF-8 read as cp1252, Latin-1, KOI8-R or cp1251),
-             control characters, symbol runs
+  spillover  headlines and teasers of other real pages in the host's
+             language (only where there are such pages: the UDHR is one
+             text, so its paragraphs are no other page's), with or without
+             a header line as real pages head such blocks, at the end, the
+             middle or the side of the page
+  duplicate  the title repeated, a paragraph or block pasted twice in a row
+  garbage    mojibake (UTF-8 read as cp1252, Latin-1, KOI8-R or cp1251;
+             only where the round trip visibly changes the text), control
+             characters, symbol runs
 
 Records: {"id", "lang", "text", "spans": [{"start", "end", "label"}]},
 offsets in code points; text outside every span has no gold label (lines
@@ -49,7 +52,7 @@ def script_of_text(text):
         if unicodedata.category(ch)[0] == "L":
             name = unicodedata.name(ch, "")
             word = name.split(" ")[0]
-            if word in ("HIRAGANA", "KATAKANA", "CJK", "HANGUL"):
+            if word in ("HIRAGANA", "KATAKANA", "CJK"):  # script.c's groups
                 word = "CJK"
             c[word] += 1
     return c.most_common(1)[0][0] if c else "NONE"
@@ -74,6 +77,7 @@ class Pools:
         self.titles = collections.defaultdict(list)   # lang -> headlines
         self.paras = collections.defaultdict(list)    # lang -> main paragraphs
         self.by_page = collections.defaultdict(list)  # lang -> [main lines of a page]
+        self.headers = collections.defaultdict(list)  # lang -> headers of teaser blocks
         chrome_pages = collections.defaultdict(collections.Counter)
         files = ["train.jsonl", "multi-train.jsonl"] if side == "train" else ["dev.jsonl"]
         paths = page_files or [os.path.join(data, "pages", fn) for fn in files]
@@ -89,6 +93,9 @@ class Pools:
                     continue
                 if lines and lines[0].strip():
                     self.titles[lang].append(strip_site(lines[0]))
+                for t, l, nxt in zip(lines, labels, labels[1:]):
+                    if l == "spillover" and nxt == "spillover" and 1 <= len(t.split()) <= 4:
+                        self.headers[lang].append(t)
                 seen = set()
                 main = [t for t, l in zip(lines, labels) if l == "content" and len(t.split()) >= 8]
                 if len(main) >= 3:
@@ -176,6 +183,17 @@ class Pools:
         if len(toks) > 20 and self.rng.random() < 0.6:
             t = " ".join(toks[:self.rng.randint(12, 40)]) + self.rng.choice(["…", "...", ""])
         return t
+
+    def has_other_pages(self, lang):
+        """Whether there is text of other pages in lang: headlines and
+        paragraphs of real pages, not the host's own UDHR."""
+        return len(self.titles.get(lang, ())) >= 3 and len(self.paras.get(lang, ())) >= 3
+
+    def block_header(self, lang):
+        """A header of a teaser block ("Related posts") as real pages of lang
+        have them, or None."""
+        pool = self.headers.get(lang)
+        return self.rng.choice(pool) if pool else None
 
     def chrome_line(self, lang):
         pool = self.chrome.get(lang)
@@ -300,7 +318,9 @@ def inject_foreign(pools, host, lines, rng):
 
 def inject_spillover(pools, host, lines, rng):
     idx = content_lines(lines)
-    if not idx:
+    # Other pages' text in the host's language: without it, a "teaser"
+    # would be more of the host's own text, no spillover a reader could see.
+    if not idx or not pools.has_other_pages(host):
         return False
     own = {p[0] for l in lines for p in l}
     near = set()
@@ -326,7 +346,7 @@ def inject_spillover(pools, host, lines, rng):
         return False
     block = []
     if rng.random() < 0.6:
-        head = pools.chrome_line(host)
+        head = pools.block_header(host)
         if head:
             block.append([(head, "spillover")])
     block.extend([[(x, "spillover")] for x in items])
@@ -342,6 +362,10 @@ def inject_spillover(pools, host, lines, rng):
 
 
 def inject_duplicate(pools, host, lines, rng):
+    """A redundant copy, as scrapes print them: the headline again right
+    after it, a paragraph or a block of two or three lines pasted twice in a
+    row.  (A far repeat is no artefact: the gold of real pages keeps a far
+    repeat of a main line as main nine times in ten - labels.py, DUP_NEAR.)"""
     kind = rng.choice(["title", "title", "paragraph", "block"])
     idx = content_lines(lines)
     if not idx:
@@ -350,6 +374,8 @@ def inject_duplicate(pools, host, lines, rng):
         # The page's headline again, once or twice, right after it.
         src = next((i for i in idx[:3] if len(lines[i][0][0].split()) <= 20), idx[0])
         t = lines[src][0][0]
+        if labels_mod.norm_size(t) < labels_mod.DUP_MIN:
+            return False  # too short to be told a repeat (detect/score.c)
         for k in range(rng.randint(1, 2)):
             pos = src + 1 + k * rng.randint(1, 2)
             lines.insert(min(pos, len(lines)), [(t, "duplicate")])
@@ -359,24 +385,36 @@ def inject_duplicate(pools, host, lines, rng):
         if not long_idx:
             return False
         src = rng.choice(long_idx)
-        at = rng.randint(src + 1, len(lines))
-        lines.insert(at, [(lines[src][0][0], "duplicate")])
+        if labels_mod.norm_size(lines[src][0][0]) < labels_mod.DUP_MIN:
+            return False
+        lines.insert(src + 1, [(lines[src][0][0], "duplicate")])
         return True
     if len(idx) < 3:
         return False
     s = rng.randrange(0, len(idx) - 2)
-    block = [[(lines[i][0][0], "duplicate")] for i in idx[s:s + rng.randint(2, 3)]]
-    at = last_content(lines) + 1
+    src = idx[s:s + rng.randint(2, 3)]
+    if src[-1] - src[0] != len(src) - 1:
+        return False  # not one block of consecutive lines
+    if any(labels_mod.norm_size(lines[i][0][0]) < labels_mod.DUP_MIN for i in src):
+        return False
+    block = [[(lines[i][0][0], "duplicate")] for i in src]
+    at = src[-1] + 1
     lines[at:at] = block
     return True
 
 
 def mojibake(text, rng):
+    """text through a wrong-codec round trip, or None when that leaves it
+    (nearly) as it was: ASCII survives every such round trip."""
     raw = text.encode("utf-8")
     codec = rng.choice(["cp1252", "latin-1", "koi8_r", "cp1251"])
     out = raw.decode(codec, errors="replace")
     if rng.random() < 0.3:  # a second round trip, as pages often show
         out = out.encode("utf-8").decode("cp1252", errors="replace")
+    # Each character outside ASCII comes out as two or three wrong ones.
+    mangled = sum(ord(ch) > 127 for ch in text)
+    if mangled < 3 or mangled < 0.04 * len(text):
+        return None
     return out
 
 
@@ -391,11 +429,16 @@ def inject_garbage(pools, host, lines, rng):
         cands = [i for i in idx if sum(ord(c) > 127 for c in lines[i][0][0]) >= 3]
         if cands and rng.random() < 0.6:
             i = rng.choice(cands)
-            lines[i] = [(mojibake(lines[i][0][0], rng), "garbage")]
+            text = mojibake(lines[i][0][0], rng)
+            if text is None:
+                return False
+            lines[i] = [(text, "garbage")]
             return True
         donor = rng.choice([l for l in pools.udhr if pools.script[l] in ("LATIN", "CYRILLIC", "GREEK")
                             and l != "en"])
         text = mojibake(pools.udhr_sentence(donor), rng)
+        if text is None:
+            return False
     elif kind == "control":
         base = pools.udhr_words(host, rng.randint(2, 8)) if host in pools.udhr else "x"
         chars = list(base)
@@ -414,9 +457,11 @@ def inject_garbage(pools, host, lines, rng):
     return True
 
 
-# Spillover first, so that foreign artefacts also land inside teasers.
+# Spillover first, so that foreign artefacts also land inside teasers;
+# duplicates last, so that nothing lands between a line and its copy or
+# changes the line after it was copied.
 INJECTIONS = [(inject_spillover, 0.5, 1), (inject_foreign, 0.6, 3),
-              (inject_duplicate, 0.35, 1), (inject_garbage, 0.3, 2)]
+              (inject_garbage, 0.3, 2), (inject_duplicate, 0.35, 1)]
 
 
 def to_record(page_id, lang, lines):

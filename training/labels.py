@@ -6,10 +6,11 @@ line; spill has six labels.  For training - and for the gold of synthetic
 pages built on real ones - a line becomes:
 
   content      when main;
-  duplicate    when it repeats an earlier line (normalised as spill does,
-               DUP_MIN letters and digits at least), except the first copy
-               that is content, or the first copy where none is: the rule
-               of detect/score.c;
+  duplicate    when it repeats a line at most DUP_NEAR non-blank lines
+               before it (normalised as spill does, DUP_MIN letters and
+               digits at least), chains of such copies together, except the
+               first copy that is content, or the first copy where none is:
+               the rule of detect/score.c;
   spillover    when boilerplate, of LONG_WORDS words or more, without a
                chrome word (log-odds >= STRONG_CHROME in chrome.tsv) or a
                separator - the teasers, headlines and sidebars of other pages
@@ -20,6 +21,9 @@ pages built on real ones - a line becomes:
                page's own headline (restating its first line) is no
                spillover; also the short boilerplate line that heads such a
                block ("Related posts");
+  garbage      when boilerplate and made of symbols alone (SYMBOL_RUN or
+               more non-space characters, no letter or digit: "=======",
+               "* * * * *"), as synthetic symbol runs are;
   boilerplate  when boilerplate otherwise, or unlabelled but repeated on
                other pages of the same file (a line recurring across pages
                is site furniture);
@@ -35,22 +39,24 @@ import unicodedata
 import textutil
 
 DUP_MIN = 12
+DUP_NEAR = 2
+SYMBOL_RUN = 5
 LONG_WORDS = 6
 STRONG_CHROME = 1.5
 SEPARATORS = set("|»«›‹•·>/")
 
 
 def norm_line(text):
-    """The normalised text of a line, as detect/features.c hashes it:
-    letters lower-cased, digits as 0, everything else dropped."""
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)[0]
-        if cat == "L":
-            out.append(ch.lower())
-        elif cat == "N":
-            out.append("0")
-    return "".join(out)
+    """The normalised text of a line, as detect/features.c hashes it
+    (features_line_hash): its words lower-cased, a word of digits alone as
+    one token, punctuation and spacing dropped."""
+    return "\x1f".join("0" if w.isdigit() else w for w in textutil.words(text))
+
+
+def norm_size(text):
+    """Bytes of a line's lower-cased words, as features.c counts them
+    (norm_len): a repeat must have DUP_MIN of them."""
+    return sum(min(64, len(w.encode("utf-8"))) for w in textutil.words(text))
 
 
 def load_chrome(path):
@@ -62,6 +68,11 @@ def load_chrome(path):
             _lang, word, value = line.rstrip("\n").split("\t")
             odds[word] = float(value)
     return odds
+
+
+def is_symbol_run(text):
+    chars = [ch for ch in text if not ch.isspace()]
+    return len(chars) >= SYMBOL_RUN and not any(unicodedata.category(ch)[0] in "LN" for ch in chars)
 
 
 def recurring_lines(pages):
@@ -101,7 +112,7 @@ def relabel(lines, labels, chrome, recurring=frozenset()):
             own = i == 0 or own_headline(t, title_words)
             candidate[i] = (len(t.split()) >= LONG_WORDS and not strong and not sep
                             and not own and lab == "boilerplate")
-            out.append("boilerplate")
+            out.append("garbage" if lab == "boilerplate" and is_symbol_run(t) else "boilerplate")
         else:
             out.append(lab)  # None, or already a spill label
     for i in range(len(lines)):
@@ -121,19 +132,29 @@ def relabel(lines, labels, chrome, recurring=frozenset()):
             j -= 1
         if j >= 0 and out[j] == "boilerplate" and len(lines[j].split()) <= 4:
             out[j] = "spillover"
-    # Repeats, by score.c's rule.
+    # Repeats, by score.c's rule: chains of copies, each within DUP_NEAR
+    # non-blank lines of the one before; in a chain, the first content copy
+    # (else the first) stays, the others are duplicates.
     groups = collections.defaultdict(list)
     for i, t in enumerate(lines):
-        n = norm_line(t)
-        if len(n) >= DUP_MIN:
-            groups[n].append(i)
+        if norm_size(t) >= DUP_MIN:
+            groups[norm_line(t)].append(i)
+    blank_before = [0]
+    for t in lines:
+        blank_before.append(blank_before[-1] + (not t.strip()))
     for idx in groups.values():
-        if len(idx) < 2:
-            continue
-        keep = next((i for i in idx if out[i] == "content"), idx[0])
-        for i in idx:
-            if i != keep and out[i] is not None:
-                out[i] = "duplicate"
+        chain = idx[:1]
+        for prev, i in zip(idx, idx[1:] + [None]):
+            between = None if i is None else (i - prev - 1) - (blank_before[i] - blank_before[prev + 1])
+            if between is not None and between <= DUP_NEAR:
+                chain.append(i)
+                continue
+            if len(chain) >= 2:
+                keep = next((k for k in chain if out[k] == "content"), chain[0])
+                for k in chain:
+                    if k != keep and out[k] is not None:
+                        out[k] = "duplicate"
+            chain = [i]
     return out
 
 

@@ -13,7 +13,11 @@
  *   4. C of a linear C-SVC chosen by k-fold cross-validation on the sample,
  *      folds by page so one page never sits on both sides, scored by
  *      macro-F1 over the classes; two threads share the grid;
- *   5. the final model with probability estimates on the whole sample.
+ *   5. the final model with probability estimates on the whole sample;
+ *   6. the chain of line labels classify.c runs forward-backward on: from
+ *      all rows in page order, how often content, boilerplate or spillover
+ *      follows each, opens a page, ends one, and their shares (manifest
+ *      keys line_transitions, line_initial, line_final, line_prior).
  * Output: DIR/model.svm, DIR/features.tsv (ranges and edges), the tables
  * copied from --tables, DIR/manifest.txt with schema, checksums and the
  * cross-validation figures.
@@ -606,6 +610,8 @@ int main(int argc, char **argv)
     uint64_t sw_hash = copy_table(tables, out, "stopwords.tsv");
     uint64_t ch_hash = copy_table(tables, out, "chrome.tsv");
     uint64_t idf_hash = copy_table(tables, out, "idf.tsv");
+    uint64_t vocab_hash = copy_table(tables, out, "vocab.tsv");
+    uint64_t ngrams_hash = copy_table(tables, out, "ngrams.tsv");
 
     snprintf(path, sizeof path, "%s/manifest.txt", out);
     FILE *f = fopen(path, "w");
@@ -636,6 +642,52 @@ int main(int argc, char **argv)
     fprintf(f, "\nclass_ratio =");
     for (int k = 0; k < svm_get_nr_class(m); k++)
         fprintf(f, " %.6g", ((double)all_n[labels[k]] / d.n) / ((double)sample_n[labels[k]] / p.n));
+    /* The label chain of a page's lines, for classify.c's HMM: how often a
+     * segment of content, boilerplate or spillover follows one of each
+     * (rows in page order; other labels let the chain through), which one
+     * opens a page, which one ends it, and their shares - add-one
+     * smoothed. */
+    double trans[3][3], init[3], prior[3], last[3];
+    for (int a = 0; a < 3; a++) {
+        init[a] = prior[a] = last[a] = 1;
+        for (int b = 0; b < 3; b++)
+            trans[a][b] = 1;
+    }
+    int prev = -1;
+    for (size_t k = 0; k < d.n; k++) {
+        const row *r = &d.rows[k];
+        bool new_page = k == 0 || r->page != d.rows[k - 1].page || r->file != d.rows[k - 1].file;
+        if (new_page) {
+            if (prev >= 0)
+                last[prev]++;
+            prev = -1;
+        }
+        if (r->label > 2)
+            continue;
+        if (prev < 0)
+            init[r->label]++;
+        else
+            trans[prev][r->label]++;
+        prior[r->label]++;
+        prev = r->label;
+    }
+    if (prev >= 0)
+        last[prev]++;
+    fprintf(f, "\nline_transitions =");
+    for (int a = 0; a < 3; a++) {
+        double sum = trans[a][0] + trans[a][1] + trans[a][2];
+        for (int b = 0; b < 3; b++)
+            fprintf(f, " %.6g", trans[a][b] / sum);
+    }
+    fprintf(f, "\nline_initial =");
+    for (int a = 0; a < 3; a++)
+        fprintf(f, " %.6g", init[a] / (init[0] + init[1] + init[2]));
+    fprintf(f, "\nline_final =");  /* P(the page ends | a line of the label) */
+    for (int a = 0; a < 3; a++)
+        fprintf(f, " %.6g", last[a] / prior[a]);
+    fprintf(f, "\nline_prior =");
+    for (int a = 0; a < 3; a++)
+        fprintf(f, " %.6g", prior[a] / (prior[0] + prior[1] + prior[2]));
     fprintf(f, "\nprior_power = %g\n", prior_power);
     fprintf(f, "prior_power_rare = %g\n", prior_power_rare >= 0 ? prior_power_rare : prior_power);
     fprintf(f, "content_weight = %g\n", content_weight);
@@ -656,6 +708,8 @@ int main(int argc, char **argv)
     fprintf(f, "stopwords_xxh64 = %016llx\n", (unsigned long long)sw_hash);
     fprintf(f, "chrome_xxh64 = %016llx\n", (unsigned long long)ch_hash);
     fprintf(f, "idf_xxh64 = %016llx\n", (unsigned long long)idf_hash);
+    fprintf(f, "vocab_xxh64 = %016llx\n", (unsigned long long)vocab_hash);
+    fprintf(f, "ngrams_xxh64 = %016llx\n", (unsigned long long)ngrams_hash);
     if (fclose(f))
         die("cannot write %s", path);
     fprintf(stderr, "wrote %s (%d support vectors, stored as %d)\n", out, trained_svs, small->l);

@@ -48,6 +48,20 @@ def words(text):
     return out
 
 
+def lower1(ch):
+    """Simple (one code point) lower-casing, as spill's utf8_lower: Python's
+    str.lower() may give two ("İ" -> "i̇")."""
+    low = ch.lower()
+    return low if len(low) == 1 else ch
+
+
+def trigrams(word):
+    """Letter trigrams of a word with '_' marking its start and end, as
+    detect/ngram.c makes them: "haus" -> _ha hau aus us_."""
+    s = "_" + "".join(lower1(ch) for ch in word) + "_"
+    return [s[i:i + 3] for i in range(len(s) - 2)]
+
+
 def stable_hash(s):
     """A hash that does not change between runs or Python versions."""
     return int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:8], "big")

@@ -26,6 +26,9 @@ WORK=${WORK:-$BUILD/train-work}
 SEED=${SEED:-1}
 TUNE=${TUNE:-1}
 OUT=models/$NAME
+# The foreign model's sample: every foreign segment (about 4,600) against
+# this many of the rest, a class of all kinds of segment (about 370,000).
+REST=12000
 SPILL=$BUILD/spill
 
 [ -d "$DATA/pages" ] || { echo "train.sh: no $DATA/pages" >&2; exit 2; }
@@ -74,7 +77,7 @@ if [ "$TUNE" = 1 ] || [ ! -f "$WORK/tuned.txt" ]; then
     "$BUILD/training/svm_train" --out "$WORK/fit/model" --name fit --seed "$SEED" \
         --tables "$WORK/fit/tables" "$WORK/fit/features.txt"
     "$BUILD/training/svm_train" --out "$WORK/fit/model" --name fit --seed "$SEED" --binary 3 \
-        --C "$(sed -n 's/^C = //p' "$WORK/fit/model/manifest.txt")" \
+        --per-class "$REST" --C "$(sed -n 's/^C = //p' "$WORK/fit/model/manifest.txt")" \
         --tables "$WORK/fit/tables" "$WORK/fit/features.txt"
     python3 training/tune.py "$SPILL" "$WORK/fit/model" "$WORK/tune" \
         "$WORK/split/val-train.jsonl" "$WORK/split/val-synth.jsonl" > "$WORK/tuned.txt"
@@ -91,7 +94,7 @@ rm -rf "$OUT.new"
     --smooth "$SMOOTH" --tables "$WORK/all/tables" --note "pages/train.jsonl pages/multi-train.jsonl + synthetic (train side, seed $SEED); code $commit" \
     "$WORK/all/features.txt"
 "$BUILD/training/svm_train" --out "$OUT.new" --name "$NAME" --seed "$SEED" --C "$C" --binary 3 \
-    --tables "$WORK/all/tables" "$WORK/all/features.txt"
+    --per-class "$REST" --tables "$WORK/all/tables" "$WORK/all/features.txt"
 rm -rf "$OUT"
 mv "$OUT.new" "$OUT"
 

@@ -14,7 +14,8 @@
  *    half its characters are predicted with its label; a predicted span is
  *    right when at least half its labelled characters have its gold label.
  *    Foreign spans of 1 to 5 words are counted apart.
- *  - false foreign: predicted-foreign characters among gold non-foreign ones.
+ *  - false foreign: predicted-foreign characters among gold clean ones (gold
+ *    labels other than foreign and garbage).
  *  - score: Spearman rank correlation of the page score with the gold share
  *    of content characters, over pages with every line labelled.
  *
@@ -263,7 +264,10 @@ static void count_spans(tally *t, const eval_run *e, const spill_page *pg)
         }
     }
     for (size_t b = 0; b < n; b++) {
-        if (!e->counted[b] || e->gold[b] < 0 || e->gold[b] == SPILL_LABEL_FOREIGN)
+        /* Clean text: neither foreign nor garbage (mojibake taken for
+         * foreign is a garbage/foreign mix-up, counted per label above). */
+        if (!e->counted[b] || e->gold[b] < 0 || e->gold[b] == SPILL_LABEL_FOREIGN ||
+            e->gold[b] == SPILL_LABEL_GARBAGE)
             continue;
         t->clean++;
         t->false_foreign += e->pred[b] == SPILL_LABEL_FOREIGN;
@@ -454,7 +458,7 @@ static void print_report(FILE *f, const eval_run *e)
         print_num(f, safe_div(t->short_found, t->short_foreign));
         fprintf(f, " (%llu)\n", (unsigned long long)t->short_foreign);
     }
-    fprintf(f, "false foreign: %.3f%% of %llu non-foreign characters\n",
+    fprintf(f, "false foreign: %.3f%% of %llu clean characters\n",
             100.0 * safe_div(t->false_foreign, t->clean), (unsigned long long)t->clean);
     if (e->n_groups > 1) {
         fprintf(f, "\n%-16s %6s %7s %6s %8s %9s %8s\n", e->by_lang ? "lang" : "dataset", "pages",

@@ -9,9 +9,14 @@ python3 - "$T/dump.jsonl" <<'PY'
 import json, sys
 with open(sys.argv[1], "w") as f:
     for i in range(20):
-        f.write(json.dumps({"id": "p%d" % i, "text": "This page says a thing in a sentence of "
-                            "reasonable length, number %d.\nAnd another full sentence follows "
-                            "it here, as articles do." % i}) + "\n")
+        # Paragraphs of prose, which even the tiny model calls content.
+        f.write(json.dumps({"id": "p%d" % i, "text": "The council met on Tuesday to discuss the "
+                            "new budget for the schools of the town, number %d.\n\nMembers of "
+                            "the board said that the plan would give every school more money for "
+                            "teachers and books, and that the vote would take place next month "
+                            "after a public hearing.\n\nParents who spoke at the meeting welcomed "
+                            "the proposal, although some asked how the town would pay for it in "
+                            "the years to come." % i}) + "\n")
     f.write('{"id": "bad", "text": []}\n')
 PY
 $G --json "$T/base.json" --max-errors 5 "$T/dump.jsonl" > "$T/out.txt" || fail "a passing gate"

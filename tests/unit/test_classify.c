@@ -78,11 +78,75 @@ static void collapsed_model_matches_libsvm(void **state)
     spill_model_free(m);
 }
 
+/* The chain of line labels: a uniform chain leaves each line as it is; a
+ * sticky one turns a line that leans a little to content, between lines of
+ * spillover, to spillover - and a line sure of itself stays. */
+static void chain_posterior_follows_the_runs(void **state)
+{
+    (void)state;
+    spill_model m;
+    memset(&m, 0, sizeof m);
+    for (int a = 0; a < 3; a++) {
+        m.chain_init[a] = m.chain_prior[a] = 1.0 / 3;
+        m.chain_final[a] = 1.0;
+        for (int b = 0; b < 3; b++)
+            m.chain_trans[a][b] = 1.0 / 3;
+    }
+    float dist[5][LINE_CLASSES] = {
+        {0.1f, 0.1f, 0.8f}, {0.1f, 0.1f, 0.8f}, {0.5f, 0.1f, 0.4f},
+        {0.1f, 0.1f, 0.8f}, {0.97f, 0.02f, 0.01f}};
+    float keep[5][LINE_CLASSES];
+    memcpy(keep, dist, sizeof dist);
+    double fw[5][LINE_CLASSES], bw[5][LINE_CLASSES];
+    classify_chain_posterior(&m, dist, 5, fw, bw);
+    for (int l = 0; l < 5; l++)
+        for (int y = 0; y < LINE_CLASSES; y++)
+            assert_float_equal(dist[l][y], keep[l][y], 1e-4);
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            m.chain_trans[a][b] = a == b ? 0.9 : 0.05;
+    classify_chain_posterior(&m, dist, 5, fw, bw);
+    assert_true(dist[2][2] > dist[2][0]);  /* the weak line joins its run */
+    assert_true(dist[4][0] > 0.5f);        /* the sure one does not */
+    for (int l = 0; l < 5; l++)
+        assert_float_equal(dist[l][0] + dist[l][1] + dist[l][2], 1.0f, 1e-5);
+}
+
+/* The page's end is evidence too: a last line that leans a little to
+ * boilerplate after a run of spillover stays boilerplate when pages end
+ * with boilerplate far more often, and joins the run when they do not. */
+static void chain_posterior_weighs_the_end_of_the_page(void **state)
+{
+    (void)state;
+    spill_model m;
+    memset(&m, 0, sizeof m);
+    for (int a = 0; a < 3; a++) {
+        m.chain_init[a] = m.chain_prior[a] = 1.0 / 3;
+        m.chain_final[a] = 1.0;
+        for (int b = 0; b < 3; b++)
+            m.chain_trans[a][b] = a == b ? 0.8 : 0.1;
+    }
+    const float page[3][LINE_CLASSES] = {{0.1f, 0.1f, 0.8f}, {0.1f, 0.1f, 0.8f}, {0.1f, 0.5f, 0.4f}};
+    float dist[3][LINE_CLASSES];
+    double fw[3][LINE_CLASSES], bw[3][LINE_CLASSES];
+    memcpy(dist, page, sizeof page);
+    classify_chain_posterior(&m, dist, 3, fw, bw);
+    assert_true(dist[2][2] > dist[2][1]);
+    m.chain_final[1] = 0.05;  /* boilerplate ends 5 pages in 100 of its lines, */
+    m.chain_final[2] = 0.005; /* spillover 5 in 1000 */
+    memcpy(dist, page, sizeof page);
+    classify_chain_posterior(&m, dist, 3, fw, bw);
+    assert_true(dist[2][1] > dist[2][2]);
+    assert_true(dist[0][2] > 0.5f);  /* the first lines keep their run */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(expansion_has_a_value_and_a_bin_per_feature),
         cmocka_unit_test(collapsed_model_matches_libsvm),
+        cmocka_unit_test(chain_posterior_follows_the_runs),
+        cmocka_unit_test(chain_posterior_weighs_the_end_of_the_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,7 +122,7 @@ static void chunks_tile_mixed_text(void **state)
 }
 
 /* Lines, script runs, words, then languages of `text`, as annotate.c runs them. */
-static void identify(arena *a, const char *text, const wordtab *stopwords, script_result *sr,
+static void identify(arena *a, const char *text, const spill_model *m, script_result *sr,
                      lang_result *lr)
 {
     line *lines;
@@ -131,7 +131,7 @@ static void identify(arena *a, const char *text, const wordtab *stopwords, scrip
     assert_int_equal(segment_lines(a, text, strlen(text), &lines, &n), SPILL_OK);
     assert_int_equal(script_runs(a, text, lines, n, sr), SPILL_OK);
     assert_int_equal(script_words(a, text, lines, n, &words), SPILL_OK);
-    assert_int_equal(lang_identify(a, text, strlen(text), NULL, stopwords, &words, sr, lr),
+    assert_int_equal(lang_identify(a, text, strlen(text), NULL, m, &words, sr, lr),
                      SPILL_OK);
 }
 
@@ -159,20 +159,29 @@ static void page_language_and_segment_languages(void **state)
     arena_destroy(&a);
 }
 
+/* An English page with `middle` as its second line, identified with the
+ * tiny model's tables (returned, for the caller to free). */
+static spill_model *english_around(arena *a, const char *middle, char *text, size_t cap,
+                                   script_result *sr, lang_result *lr)
+{
+    spill_model *m = spill_model_load_tables(SPILL_TEST_DATA "/tiny-model", NULL, NULL);
+    assert_non_null(m);
+    arena_init(a, NULL, 0);
+    snprintf(text, cap, "%s\n%s\n%s", SAMPLES[0].text, middle, SAMPLES[0].text);
+    identify(a, text, m, sr, lr);
+    return m;
+}
+
 static void function_words_of_another_language_make_a_segment(void **state)
 {
     (void)state;
-    spill_model *m = spill_model_load_tables(SPILL_TEST_DATA "/tiny-model", NULL, NULL);
-    assert_non_null(m);
     arena a;
-    arena_init(&a, NULL, 0);
     char text[4096];
-    snprintf(text, sizeof text, "%s\nThe committee said that die Regierung hat das Gesetz und "
-             "die Steuern beschlossen before the vote was held in the city.\n%s",
-             SAMPLES[0].text, SAMPLES[0].text);
     script_result sr;
     lang_result lr;
-    identify(&a, text, m->stopwords, &sr, &lr);
+    spill_model *m = english_around(&a, "The committee said that die Regierung hat das Gesetz und "
+                                    "die Steuern beschlossen before the vote was held in the city.",
+                                    text, sizeof text, &sr, &lr);
     bool found = false;
     for (size_t i = 0; i < sr.n_segs; i++) {
         const seg *g = &sr.segs[i];
@@ -190,6 +199,62 @@ static void function_words_of_another_language_make_a_segment(void **state)
     assert_true(sr.segs[0].pstop > 5 && sr.segs[0].fstop <= 2);
     arena_destroy(&a);
     spill_model_free(m);
+}
+
+static void a_word_of_another_language_by_its_letters(void **state)
+{
+    (void)state;
+    /* One German word, no function word of German around it: only its
+     * letters say it is no English word. */
+    arena a;
+    char text[4096];
+    script_result sr;
+    lang_result lr;
+    spill_model *m = english_around(&a, "The officials said the Landwirtschaftsministerium would "
+                                    "publish the report next week.",
+                                    text, sizeof text, &sr, &lr);
+    assert_string_equal(lang_code(lr.lang), "en");
+    bool found = false;
+    for (size_t i = 0; i < sr.n_segs; i++) {
+        const seg *g = &sr.segs[i];
+        if (g->line != 1) {
+            assert_int_equal(g->nflag, 0);  /* plain English: nothing flagged */
+            assert_true(g->nknown * 10 >= g->words * 9);
+            continue;
+        }
+        if (!(g->flags & SEG_RUN_NGRAM))
+            continue;
+        found = true;
+        assert_memory_equal(text + g->b0, "Landwirtschaftsministerium ", g->b1 - g->b0);
+        assert_string_equal(lang_code(g->lang), "de");
+        assert_int_equal(g->nflag, 1);
+        assert_true(g->nmargin >= 1.0f);
+    }
+    assert_true(found);
+    arena_destroy(&a);
+    spill_model_free(m);
+}
+
+/* CLD2 weighs languages by bytes: a paragraph of Hindi, three bytes a
+ * letter, can outweigh more English text.  The page's language is the one
+ * with clearly more letters. */
+static void page_language_by_letters_not_bytes(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, NULL, 0);
+    const char *hindi = "सभी मनुष्यों को गौरव और अधिकारों के मामले में जन्मजात स्वतन्त्रता "
+                        "और समानता प्राप्त है। उन्हें बुद्धि और अन्तरात्मा की देन प्राप्त है "
+                        "और परस्पर उन्हें भाईचारे के भाव से बर्ताव करना चाहिए।";
+    char text[8192];
+    snprintf(text, sizeof text, "%s\n%s\n%s\n%s", SAMPLES[0].text, hindi, SAMPLES[0].text,
+             SAMPLES[0].text);
+    script_result sr;
+    lang_result lr;
+    identify(&a, text, NULL, &sr, &lr);
+    assert_string_equal(lang_code(lr.lang), "en");
+    assert_true(lr.conf > 0.0);
+    arena_destroy(&a);
 }
 
 static void names_and_codes(void **state)
@@ -211,6 +276,8 @@ int main(void)
         cmocka_unit_test(chunks_tile_mixed_text),
         cmocka_unit_test(page_language_and_segment_languages),
         cmocka_unit_test(function_words_of_another_language_make_a_segment),
+        cmocka_unit_test(a_word_of_another_language_by_its_letters),
+        cmocka_unit_test(page_language_by_letters_not_bytes),
         cmocka_unit_test(names_and_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

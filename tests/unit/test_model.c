@@ -171,10 +171,50 @@ static void tables_only_model_cannot_annotate(void **state)
     spill_model_free(m);
 }
 
+/* model_float reads the tables' numbers exactly as strtof does: every
+ * number of every table of the tiny model (those of the full model are made
+ * the same way), bit for bit, and where each ends. */
+static void table_numbers_read_as_strtof_reads_them(void **state)
+{
+    (void)state;
+    static const char *files[] = {"chrome.tsv", "idf.tsv", "ngrams.tsv", "features.tsv"};
+    size_t numbers = 0;
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", MODEL, files[k]);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char line[1 << 16];
+        while (fgets(line, sizeof line, f)) {
+            for (char *tok = strtok(line, " \t:\n"); tok; tok = strtok(NULL, " \t:\n")) {
+                char *e1, *e2;
+                float a = strtof(tok, &e1);
+                if (e1 == tok || *e1)
+                    continue;  /* a word, not a number */
+                float b = model_float(tok, &e2);
+                assert_int_equal(e2 - tok, e1 - tok);
+                assert_memory_equal(&a, &b, sizeof a);
+                numbers++;
+            }
+        }
+        fclose(f);
+    }
+    assert_true(numbers > 10000);
+    /* And the forms it hands to strtof. */
+    static const char *odd[] = {"1e3", "-0.5e-2", ".5", "5.", "12345678901234567.5", "+3.25", "-0"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        char *e1, *e2;
+        float a = strtof(odd[i], &e1), b = model_float(odd[i], &e2);
+        assert_memory_equal(&a, &b, sizeof a);
+        assert_ptr_equal(e1, e2);
+    }
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/spill-test-model.%ld", (long)getpid());
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_numbers_read_as_strtof_reads_them),
         cmocka_unit_test(loads_the_tiny_model),
         cmocka_unit_test(refuses_another_schema_version_naming_both),
         cmocka_unit_test(refuses_another_feature_list),

@@ -72,6 +72,20 @@ static void japanese_scripts_are_one_group(void **state)
     arena_destroy(&x.a);
 }
 
+static void korean_in_chinese_is_cut(void **state)
+{
+    (void)state;
+    runs x;
+    /* Hangul is no part of Chinese text: a Korean phrase is a run of its
+     * own (Japanese kana stay with Han: japanese_scripts_are_one_group). */
+    run_script(&x, "中华人民共和国 모든 사람은 公布的名单");
+    assert_int_equal(x.r.n_segs, 3);
+    seg_is(&x, 0, "中华人民共和国 ", USCRIPT_HAN);
+    seg_is(&x, 1, "모든 사람은 ", USCRIPT_HANGUL);
+    seg_is(&x, 2, "公布的名单", USCRIPT_HAN);
+    arena_destroy(&x.a);
+}
+
 static void latin_name_in_chinese_and_arabic(void **state)
 {
     (void)state;
@@ -103,6 +117,7 @@ static void script_names(void **state)
     assert_string_equal(script_name(USCRIPT_LATIN), "Latin");
     assert_string_equal(script_name(-1), "Unknown");
     assert_int_equal(script_group(USCRIPT_HIRAGANA), USCRIPT_HAN);
+    assert_int_equal(script_group(USCRIPT_HANGUL), USCRIPT_HANGUL);
 }
 
 typedef struct words_seen {
@@ -140,6 +155,7 @@ int main(void)
         cmocka_unit_test(cyrillic_label_in_latin_line),
         cmocka_unit_test(boundary_snaps_to_word_start),
         cmocka_unit_test(japanese_scripts_are_one_group),
+        cmocka_unit_test(korean_in_chinese_is_cut),
         cmocka_unit_test(latin_name_in_chinese_and_arabic),
         cmocka_unit_test(blank_lines_have_no_segment),
         cmocka_unit_test(script_names),
