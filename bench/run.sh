@@ -9,9 +9,10 @@
 # alternately, ROUNDS times each, and prints per-core MB/s from user+system
 # CPU time (best round), their ratio, -j 2 scaling (wall time), peak RSS, a
 # single 50 MB page, and instructions per input byte (callgrind, 1 MB corpus,
-# stable on a noisy machine).  Both programs run with the same glibc malloc
-# tunables, so that neither pays the kernel for CLD2's large per-call
-# allocations (spill sets them itself; see detect/cli/main.c).
+# stable on a noisy machine; less the fixed start-up cost, shown apart).
+# Both programs run with the same glibc malloc tunables, so that neither
+# pays the kernel for CLD2's large per-call allocations (spill sets them
+# itself; see detect/cli/main.c).
 set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-40}
@@ -86,11 +87,20 @@ f="$W/big50.jsonl"
 m=$(best $SPILL -j 1 --max-record-size 128M "$f")
 echo "$(mb "$f") $m" | awk '{ printf "one 50 MB page: %.1f MB/s per core, %.1f s CPU, peak RSS %.0f MB\n", $1 / $2, $2, $4 / 1024 }'
 
+# instructions PROG... FILE: instructions callgrind counts for one run.
+instructions() {
+    valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" "$@" > /dev/null 2> "$W/cg.txt"
+    grep -o 'Collected : [0-9]*' "$W/cg.txt" | grep -o '[0-9]*$'
+}
+
 if command -v valgrind > /dev/null; then
+    # Per input byte, less what a run of one tiny record costs (loading the
+    # model: a fixed cost a process pays once, however large its input).
     f="$W/one1.jsonl"
+    printf '{"id": "x", "text": "A few words."}\n' > "$W/tiny.jsonl"
     for prog in "$BUILD/spill score -q -j 1" "$BUILD/bench/cld2_bare"; do
-        valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" $prog "$f" > /dev/null 2> "$W/cg.txt"
-        ir=$(grep -o 'Collected : [0-9]*' "$W/cg.txt" | grep -o '[0-9]*$')
-        echo "$prog $ir $(mb "$f")" | awk '{ printf "%-28s %.0f instructions per input byte\n", $1, $(NF-1) / ($NF * 1e6) }'
+        full=$(instructions $prog "$f")
+        base=$(instructions $prog "$W/tiny.jsonl")
+        echo "$prog $full $base $(mb "$f")" | awk '{ printf "%-28s %.0f instructions per input byte (start-up %.0f M instructions)\n", $1, ($(NF-2) - $(NF-1)) / ($NF * 1e6), $(NF-1) / 1e6 }'
     done
 fi

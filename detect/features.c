@@ -245,7 +245,7 @@ static spill_status scan_line(page_ctx *c, size_t li)
             }
             if (cls & CC_UPPER)
                 L->upper++;
-            if (utf8_is_cased(cp))
+            if (cp < 128 || utf8_is_cased(cp))
                 L->cased++;
         } else if (cls & CC_DIGIT) {
             L->digits++;
@@ -276,12 +276,18 @@ static spill_status scan_line(page_ctx *c, size_t li)
     }
     L->blank = L->cp == 0;
     L->end_punct = last_nonspace >= 0 && is_sentence_end(last_nonspace);
-    /* URLs and e-mail addresses. */
-    for (uint32_t i = ln->b0; i + 4 < ln->b1; i++) {
-        if ((t[i] == 'h' && !strncmp(t + i, "http", 4)) ||
-            (t[i] == 'w' && i + 4 < ln->b1 && !strncmp(t + i, "www.", 4)) ||
-            (t[i] == '@' && i > ln->b0 && t[i - 1] != ' ' && t[i + 1] != ' '))
+    /* URLs and e-mail addresses: "http" or "www." starting, or an '@'
+     * between two non-spaces standing, at b0..b1-5. */
+    if (ln->b1 > ln->b0 + 4) {
+        const char *lo = t + ln->b0, *end = t + ln->b1 - 1;  /* matches end before */
+        for (const char *q = lo; (q = memmem(q, (size_t)(end - q), "http", 4)); q += 4)
             L->urls++;
+        for (const char *q = lo; (q = memmem(q, (size_t)(end - q), "www.", 4)); q += 4)
+            L->urls++;
+        const char *at_end = t + ln->b1 - 4;  /* an '@' stands before it */
+        for (const char *q = lo + 1; q < at_end && (q = memchr(q, '@', (size_t)(at_end - q)));
+             q++)
+            L->urls += q[-1] != ' ' && q[1] != ' ';
     }
     word_acc acc = {.c = c, .L = L, .lang = c->stop_known ? c->lang : NULL};
     L->term0 = (uint32_t)c->n_terms;

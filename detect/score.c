@@ -95,13 +95,13 @@ static spill_status decide_labels(page_work *w, const size_t *first)
     return SPILL_OK;
 }
 
-/* Non-blank lines strictly between lines a < b. */
-static size_t lines_between(const page_work *w, size_t a, size_t b)
+/* Whether at most DUP_NEAR non-blank lines stand between lines a < b. */
+static bool near(const page_work *w, size_t a, size_t b)
 {
     size_t n = 0;
-    for (size_t l = a + 1; l < b; l++)
+    for (size_t l = a + 1; l < b && n <= DUP_NEAR; l++)  /* stops early: no quadratic path */
         n += w->li[l].cp > 0;
-    return n;
+    return n <= DUP_NEAR;
 }
 
 static spill_status mark_duplicates(page_work *w, const size_t *first)
@@ -120,7 +120,7 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
         if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
             continue;
         size_t p = li->prev_same;
-        if (p != l && lines_between(w, p, l) <= DUP_NEAR)
+        if (p != l && near(w, p, l))
             root[l] = root[p];
         bool content = w->label[first[l]] == SPILL_LABEL_CONTENT;
         uint32_t g = root[l];

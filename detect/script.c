@@ -175,6 +175,22 @@ spill_status script_runs(arena *a, const char *text, const line *lines, size_t n
         run_state r = {.group = -1};
         uint32_t run_start = b0, ws_end = b0, strong_end = b0;
         for (i = b0; i < b1;) {
+            unsigned char b = (unsigned char)text[i];
+            if (b < 0x80) {
+                /* ASCII: spacing, a Latin letter, or neither. */
+                unsigned acls = utf8_ascii_class[b];
+                if (acls & CC_SPACE) {
+                    ws_end = i + 1;
+                } else if ((acls & CC_LETTER) && r.group == USCRIPT_LATIN) {
+                    run_add(&r, USCRIPT_LATIN);
+                    strong_end = i + 1;
+                } else if (acls & CC_LETTER) {
+                    goto general;  /* a change of script, or the run's first letter */
+                }
+                i++;
+                continue;
+            }
+        general:;
             int32_t cp;
             uint32_t k = (uint32_t)utf8_next(text, i, &cp);
             unsigned cls = utf8_class(cp);
@@ -254,6 +270,32 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
     int32_t wscript = -1;
     bool in_word = false;
     for (size_t i = 0; i <= len;) {
+        /* ASCII, most of most pages, without decoding: a letter or digit
+         * extends the word (Latin, lower-cased), anything else ends it. */
+        if (i < len && (unsigned char)s[i] < 0x80) {
+            unsigned char b = (unsigned char)s[i];
+            unsigned acls = utf8_ascii_class[b];
+            if (acls & (CC_LETTER | CC_DIGIT)) {
+                int32_t asc = (acls & CC_LETTER) ? USCRIPT_LATIN : -1;
+                if (!in_word) {
+                    in_word = true;
+                    wscript = asc;
+                    start = i;
+                } else if (wscript < 0) {
+                    wscript = asc;
+                }
+                if (blen < WORD_MAX)
+                    buf[blen++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            } else if (in_word) {
+                if (fn)
+                    fn(user, buf, blen, wscript, start, i);
+                words++;
+                in_word = false;
+                blen = 0;
+            }
+            i++;
+            continue;
+        }
         int32_t cp = 0;
         size_t k = 1;
         unsigned cls = CC_SPACE;
