@@ -78,6 +78,19 @@ static void collapsed_model_matches_libsvm(void **state)
     spill_model_free(m);
 }
 
+/* A chain that keeps a line's label with probability stay, any other
+ * alike; uniform shares, and no say about the page's end. */
+static void chain_of(spill_model *m, double stay)
+{
+    memset(m, 0, sizeof *m);
+    for (int a = 0; a < 3; a++) {
+        m->chain_init[a] = m->chain_prior[a] = 1.0 / 3;
+        m->chain_final[a] = 1.0;
+        for (int b = 0; b < 3; b++)
+            m->chain_trans[a][b] = a == b ? stay : (1 - stay) / 2;
+    }
+}
+
 /* The chain of line labels: a uniform chain leaves each line as it is; a
  * sticky one turns a line that leans a little to content, between lines of
  * spillover, to spillover - and a line sure of itself stays. */
@@ -85,13 +98,7 @@ static void chain_posterior_follows_the_runs(void **state)
 {
     (void)state;
     spill_model m;
-    memset(&m, 0, sizeof m);
-    for (int a = 0; a < 3; a++) {
-        m.chain_init[a] = m.chain_prior[a] = 1.0 / 3;
-        m.chain_final[a] = 1.0;
-        for (int b = 0; b < 3; b++)
-            m.chain_trans[a][b] = 1.0 / 3;
-    }
+    chain_of(&m, 1.0 / 3);
     float dist[5][LINE_CLASSES] = {
         {0.1f, 0.1f, 0.8f}, {0.1f, 0.1f, 0.8f}, {0.5f, 0.1f, 0.4f},
         {0.1f, 0.1f, 0.8f}, {0.97f, 0.02f, 0.01f}};
@@ -102,9 +109,7 @@ static void chain_posterior_follows_the_runs(void **state)
     for (int l = 0; l < 5; l++)
         for (int y = 0; y < LINE_CLASSES; y++)
             assert_float_equal(dist[l][y], keep[l][y], 1e-4);
-    for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++)
-            m.chain_trans[a][b] = a == b ? 0.9 : 0.05;
+    chain_of(&m, 0.9);
     classify_chain_posterior(&m, dist, 5, fw, bw);
     assert_true(dist[2][2] > dist[2][0]);  /* the weak line joins its run */
     assert_true(dist[4][0] > 0.5f);        /* the sure one does not */
@@ -119,13 +124,7 @@ static void chain_posterior_weighs_the_end_of_the_page(void **state)
 {
     (void)state;
     spill_model m;
-    memset(&m, 0, sizeof m);
-    for (int a = 0; a < 3; a++) {
-        m.chain_init[a] = m.chain_prior[a] = 1.0 / 3;
-        m.chain_final[a] = 1.0;
-        for (int b = 0; b < 3; b++)
-            m.chain_trans[a][b] = a == b ? 0.8 : 0.1;
-    }
+    chain_of(&m, 0.8);
     const float page[3][LINE_CLASSES] = {{0.1f, 0.1f, 0.8f}, {0.1f, 0.1f, 0.8f}, {0.1f, 0.5f, 0.4f}};
     float dist[3][LINE_CLASSES];
     double fw[3][LINE_CLASSES], bw[3][LINE_CLASSES];
