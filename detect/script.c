@@ -263,12 +263,42 @@ static bool spaceless(int32_t sc)
 
 #define WORD_MAX 64
 
+/* The word text_words is inside, if any. */
+typedef struct word_state {
+    char buf[WORD_MAX + 4];
+    size_t blen, start, words;
+    int32_t script;  /* of its first letter, -1 before one */
+    bool in;
+    word_fn fn;
+    void *user;
+} word_state;
+
+static inline void word_end(word_state *w, size_t at)
+{
+    if (!w->in)
+        return;
+    if (w->fn)
+        w->fn(w->user, w->buf, w->blen, w->script, w->start, at);
+    w->words++;
+    w->in = false;
+    w->blen = 0;
+}
+
+/* A letter, mark or digit at `at`, of script sc (-1 for none). */
+static inline void word_extend(word_state *w, int32_t sc, size_t at)
+{
+    if (!w->in) {
+        w->in = true;
+        w->script = sc;
+        w->start = at;
+    } else if (w->script < 0) {
+        w->script = sc;
+    }
+}
+
 size_t text_words(const char *s, size_t len, word_fn fn, void *user)
 {
-    char buf[WORD_MAX + 4];
-    size_t blen = 0, words = 0, start = 0;
-    int32_t wscript = -1;
-    bool in_word = false;
+    word_state w = {.script = -1, .fn = fn, .user = user};
     for (size_t i = 0; i <= len;) {
         /* ASCII, most of most pages, without decoding: a letter or digit
          * extends the word (Latin, lower-cased), anything else ends it. */
@@ -276,22 +306,11 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
             unsigned char b = (unsigned char)s[i];
             unsigned acls = utf8_ascii_class[b];
             if (acls & (CC_LETTER | CC_DIGIT)) {
-                int32_t asc = (acls & CC_LETTER) ? USCRIPT_LATIN : -1;
-                if (!in_word) {
-                    in_word = true;
-                    wscript = asc;
-                    start = i;
-                } else if (wscript < 0) {
-                    wscript = asc;
-                }
-                if (blen < WORD_MAX)
-                    buf[blen++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-            } else if (in_word) {
-                if (fn)
-                    fn(user, buf, blen, wscript, start, i);
-                words++;
-                in_word = false;
-                blen = 0;
+                word_extend(&w, (acls & CC_LETTER) ? USCRIPT_LATIN : -1, i);
+                if (w.blen < WORD_MAX)
+                    w.buf[w.blen++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            } else {
+                word_end(&w, i);
             }
             i++;
             continue;
@@ -307,36 +326,19 @@ size_t text_words(const char *s, size_t len, word_fn fn, void *user)
         int32_t sc = -1;
         if (cls & CC_LETTER)
             sc = cp < 128 ? USCRIPT_LATIN : script_of(cp);
-        bool alone = sc >= 0 && spaceless(sc);
-        if (in_word && (!wordish || alone)) {
-            if (fn)
-                fn(user, buf, blen, wscript, start, i);
-            words++;
-            in_word = false;
-            blen = 0;
-        }
+        bool alone = sc >= 0 && spaceless(sc);  /* a Han or Thai letter: a word each */
+        if (!wordish || alone)
+            word_end(&w, i);
         if (wordish) {
-            if (!in_word) {
-                in_word = true;
-                wscript = sc;
-                start = i;
-            } else if (wscript < 0) {
-                wscript = sc;
-            }
-            if (blen < WORD_MAX) {
-                blen += utf8_encode(utf8_lower(cp), buf + blen);
-            }
-            if (alone) {
-                if (fn)
-                    fn(user, buf, blen, sc, i, i + k);
-                words++;
-                in_word = false;
-                blen = 0;
-            }
+            word_extend(&w, sc, i);
+            if (w.blen < WORD_MAX)
+                w.blen += utf8_encode(utf8_lower(cp), w.buf + w.blen);
+            if (alone)
+                word_end(&w, i + k);
         }
         i += k;
     }
-    return words;
+    return w.words;
 }
 
 typedef struct word_acc {
