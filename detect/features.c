@@ -515,16 +515,6 @@ static spill_status find_core(page_ctx *c)
 
 /* ---- words of another language ----------------------------------------- */
 
-/* The slot of a word hash in an open-addressing table of cap (a power of
- * two) keys, 0 meaning empty: its own, or the empty one it would take. */
-static size_t slot_of_hash(const uint64_t *key, size_t cap, uint64_t h)
-{
-    size_t k = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
-    while (key[k] && key[k] != h)
-        k = (k + 1) & (cap - 1);
-    return k;
-}
-
 /* For the segments with words flagged by their trigrams (lang.c), the share
  * of their longer words that occur on the page outside the segment: a
  * name recurs through an article, a stray word of another language stands
@@ -567,13 +557,13 @@ static spill_status find_elsewhere(page_ctx *c)
         for (size_t i = at; g->nflag && i < t->n && t->w[i].b0 < g->b1; i++) {
             if (t->w[i].len < MIN_LEN)
                 continue;
-            size_t k = slot_of_hash(key, cap, t->w[i].hash);
+            size_t k = hash_slot(key, cap - 1, t->w[i].hash);
             key[k] = t->w[i].hash;
         }
     }
     for (size_t i = 0; i < t->n; i++)
         if (t->w[i].len >= MIN_LEN) {
-            size_t k = slot_of_hash(key, cap, t->w[i].hash);
+            size_t k = hash_slot(key, cap - 1, t->w[i].hash);
             count[k] += key[k] == t->w[i].hash;
         }
     at = 0;
@@ -590,17 +580,17 @@ static spill_status find_elsewhere(page_ctx *c)
          * elsewhere. */
         for (size_t i = at; i < end; i++)
             if (t->w[i].len >= MIN_LEN)
-                inside[slot_of_hash(key, cap, t->w[i].hash)]++;
+                inside[hash_slot(key, cap - 1, t->w[i].hash)]++;
         uint32_t n = 0, out = 0;
         for (size_t i = at; i < end; i++)
             if (t->w[i].len >= MIN_LEN) {
-                size_t k = slot_of_hash(key, cap, t->w[i].hash);
+                size_t k = hash_slot(key, cap - 1, t->w[i].hash);
                 n++;
                 out += count[k] > inside[k];
             }
         for (size_t i = at; i < end; i++)
             if (t->w[i].len >= MIN_LEN)
-                inside[slot_of_hash(key, cap, t->w[i].hash)] = 0;
+                inside[hash_slot(key, cap - 1, t->w[i].hash)] = 0;
         c->elsewhere[s] = (uint8_t)(n ? (255 * out + n / 2) / n : 0);
     }
     return SPILL_OK;

@@ -62,6 +62,17 @@ static inline uint64_t text_hash(const char *s, size_t n)
     return XXH3_64bits(s, n);
 }
 
+/* The slot of a non-zero 64-bit key in an open-addressing table of
+ * mask + 1 (a power of two) keys, 0 meaning empty: its own, or the empty
+ * one it would take (linear probing). */
+static inline size_t hash_slot(const uint64_t *keys, size_t mask, uint64_t key)
+{
+    size_t k = (size_t)(key * 0x9E3779B97F4A7C15ull >> 32) & mask;
+    while (keys[k] && keys[k] != key)
+        k = (k + 1) & mask;
+    return k;
+}
+
 /* ---- utf8.c ----------------------------------------------------------- */
 
 /* Length of the longest valid UTF-8 prefix of s[0..len). */

@@ -47,15 +47,6 @@ static uint64_t pack3(int32_t a, int32_t b, int32_t c)
     return ((uint64_t)a << 42 | (uint64_t)b << 21 | (uint64_t)c) + 1;
 }
 
-static size_t slot_of(const ngramtab *t, uint64_t key)
-{
-    uint64_t z = key * 0x9E3779B97F4A7C15ull;
-    size_t i = (size_t)(z >> 32) & t->mask;
-    while (t->keys[i] && t->keys[i] != key)
-        i = (i + 1) & t->mask;
-    return i;
-}
-
 void ngramtab_free(const spill_allocator *al, ngramtab *t)
 {
     if (!t)
@@ -231,7 +222,7 @@ ngramtab *ngramtab_parse(const spill_allocator *al, const char *path, char *text
         if (at != len)
             goto bad;
         uint64_t key = pack3(cp[0], cp[1], cp[2]);
-        size_t s = slot_of(t, key);
+        size_t s = hash_slot(t->keys, t->mask, key);
         if (t->keys[s])
             goto bad;  /* the same trigram twice */
         t->keys[s] = key;
@@ -281,7 +272,7 @@ bool ngramtab_score(const ngramtab *t, const int32_t *cp, size_t n, int lang,
         int32_t a = i == 0 ? '_' : cp[i - 1];
         int32_t b = cp[i];
         int32_t c = i + 1 < n ? cp[i + 1] : '_';
-        size_t s = slot_of(t, pack3(a, b, c));
+        size_t s = hash_slot(t->keys, t->mask, pack3(a, b, c));
         if (!t->keys[s])
             continue;
         for (uint32_t k = t->first[s], e = k + t->count[s]; k < e; k++) {
