@@ -59,10 +59,20 @@ static size_t *line_first_seg(page_work *w)
  * not beat the label of the line it sits in.  The other segments of a line share one
  * label, the most probable under their pooled (size-weighted) distribution:
  * a line is one piece of chrome, article or teaser, whatever scripts run
- * through it. */
+ * through it.  A line of which at least UNREADABLE of the characters are
+ * U+FFFD (bytes that were not UTF-8) or control characters is garbage
+ * whatever the model says: it is not text in any language. */
+#define UNREADABLE 0.25f
+
 static spill_status decide_labels(page_work *w, const size_t *first)
 {
+    int controls = features_index("controls");
     for (size_t l = 0; l < w->n_lines; l++) {
+        if (first[l] < first[l + 1] && feat(w, first[l], controls) >= UNREADABLE) {
+            for (size_t s = first[l]; s < first[l + 1]; s++)
+                w->label[s] = SPILL_LABEL_GARBAGE;
+            continue;
+        }
         double pooled[SPILL_LABEL_COUNT] = {0};
         bool any = false;
         for (size_t s = first[l]; s < first[l + 1]; s++) {

@@ -13,7 +13,7 @@
 #  2. train: the same on all train pages, with the tuned settings, into
 #     models/$NAME/ - model.svm (every label) and foreign.svm (foreign against
 #     the rest) - and the tiny model of the tests, tests/data/tiny-model.
-#  3. measure: spill eval on the dev pages and on synthetic pages built from
+#  3. measure (training/measure.sh): spill eval on the dev pages and on synthetic pages built from
 #     them and from held-back UDHR text, into models/$NAME/metrics.txt.
 # Nothing of dev is trained or tuned on.  Feature vectors come from
 # `spill features`, the scoring code path.
@@ -109,16 +109,4 @@ rm -rf tests/data/tiny-model
     --per-class 60 --binary 3 --tables "$WORK/all/tables" "$WORK/all/features.txt"
 
 echo "== measure on data never trained or tuned on" >&2
-python3 training/build_dataset.py "$DATA" dev "$WORK/synth-dev.jsonl" --seed "$((SEED + 1000))" \
-    --chrome "$WORK/all/tables/chrome.tsv"
-{
-    echo "# spill eval -m $OUT --batch \$DATA/pages/dev.jsonl   (lines counted across the dev pages, as spill score does)"
-    "$SPILL" eval -m "$OUT" --batch "$DATA/pages/dev.jsonl"
-    echo
-    echo "# spill eval -m $OUT \$DATA/pages/dev.jsonl   (no batch counts)"
-    "$SPILL" eval -m "$OUT" "$DATA/pages/dev.jsonl" | head -4
-    echo
-    echo "# spill eval -m $OUT --batch --by-lang synth-dev.jsonl  (training/build_dataset.py \$DATA dev synth-dev.jsonl --seed $((SEED + 1000)))"
-    "$SPILL" eval -m "$OUT" --batch --by-lang "$WORK/synth-dev.jsonl"
-} > "$OUT/metrics.txt"
-cat "$OUT/metrics.txt"
+BUILD=$BUILD WORK=$WORK SEED=$SEED training/measure.sh "$OUT" "$DATA"
