@@ -146,6 +146,19 @@ static inline size_t utf8_encode(int32_t cp, char *buf)
     return utf8_encode_slow(cp, buf);
 }
 
+/* ---- mojibake.c ------------------------------------------------------- */
+
+/* The code pages mojibake is looked for through: cp1252 (with Latin-1),
+ * cp1251, KOI8-R. */
+#define MOJIBAKE_CODECS 3
+/* Code points of s[0..n) (valid UTF-8) that are the UTF-8 bytes of other
+ * characters decoded through one legacy code page ("Ã¼" for "ü" through
+ * cp1252), under the code page that explains most, *codec (-1: none).  A
+ * code page counts only when one of its sequences holds a character that is
+ * no letter (all-capital Ukrainian "МІ" maps to well-formed bytes too). */
+size_t mojibake_chars(const char *s, size_t n, int *codec);
+const char *mojibake_codec_name(int codec);
+
 /* ---- segment.c -------------------------------------------------------- */
 
 /* A line: text bytes [b0, b1), its terminator (LF, CRLF or CR) excluded;

@@ -59,18 +59,72 @@ static size_t *line_first_seg(page_work *w)
  * not beat the label of the line it sits in.  The other segments of a line share one
  * label, the most probable under their pooled (size-weighted) distribution:
  * a line is one piece of chrome, article or teaser, whatever scripts run
- * through it.  A line of which at least UNREADABLE of the characters are
- * U+FFFD (bytes that were not UTF-8) or control characters is garbage
- * whatever the model says: it is not text in any language. */
-#define UNREADABLE 0.25f
+ * through it.  A line of which at least UNREADABLE of the non-space
+ * characters are U+FFFD (bytes that were not UTF-8) or C0 control
+ * characters is garbage whatever the model says: no text in any language
+ * holds them (the labelled pages hold none).  C1 controls are left to the
+ * model: cp1252 punctuation read as Latin-1 puts them into good text.  So
+ * is a line of which MOJIBAKE_SHARE of the non-space characters, and at
+ * least MOJIBAKE_MIN, are UTF-8 read through a legacy code page
+ * (mojibake.c): a stray "Ã©" in a sentence is left to the model. */
+#define UNREADABLE 0.05
+#define MOJIBAKE_SHARE 0.1
+#define MOJIBAKE_MIN 6
+#define SYMBOL_RUN 5  /* non-space characters, as training/labels.py's */
+
+/* U+FFFD (*fffd) and C0 controls and DEL (*ctl) in line l; tab, VT, FF
+ * and line ends are spaces, not counted. */
+static void unreadable(const page_work *w, size_t l, size_t *fffd, size_t *ctl)
+{
+    const unsigned char *t = (const unsigned char *)w->text;
+    uint32_t b1 = w->lines[l].b1;
+    *fffd = *ctl = 0;
+    for (uint32_t i = w->lines[l].b0; i < b1; i++) {
+        if ((t[i] < 0x20 && !(utf8_ascii_class[t[i]] & CC_SPACE)) || t[i] == 0x7F)
+            ++*ctl;
+        else if (t[i] == 0xEF && i + 2 < b1 && t[i + 1] == 0xBF && t[i + 2] == 0xBD)
+            ++*fffd;
+    }
+}
+
+/* Whether line l is garbage by those rules; *why: the reason (NULL when
+ * out of memory: why_garbage tells one then). */
+static bool unreadable_line(page_work *w, size_t l, const size_t *first, int controls,
+                            const char **why)
+{
+    *why = NULL;
+    if (first[l] == first[l + 1])
+        return false;
+    double cp = w->li[l].cp;
+    if (feat(w, first[l], controls) > 0) {
+        size_t fffd, ctl;
+        unreadable(w, l, &fffd, &ctl);
+        if ((double)(fffd + ctl) >= UNREADABLE * cp) {
+            *why = arena_printf(w->a, "%s: %zu of %.0f characters",
+                                fffd >= ctl ? "bytes that were not UTF-8 (U+FFFD)"
+                                            : "control characters",
+                                fffd + ctl, cp);
+            return true;
+        }
+    }
+    int codec;
+    size_t n = mojibake_chars(w->text + w->lines[l].b0, w->lines[l].b1 - w->lines[l].b0, &codec);
+    if (n < MOJIBAKE_MIN || (double)n < MOJIBAKE_SHARE * cp)
+        return false;
+    *why = arena_printf(w->a, "mojibake: UTF-8 read as %s", mojibake_codec_name(codec));
+    return true;
+}
 
 static spill_status decide_labels(page_work *w, const size_t *first)
 {
     int controls = features_index("controls");
     for (size_t l = 0; l < w->n_lines; l++) {
-        if (first[l] < first[l + 1] && feat(w, first[l], controls) >= UNREADABLE) {
-            for (size_t s = first[l]; s < first[l + 1]; s++)
+        const char *why;
+        if (unreadable_line(w, l, first, controls, &why)) {
+            for (size_t s = first[l]; s < first[l + 1]; s++) {
                 w->label[s] = SPILL_LABEL_GARBAGE;
+                w->why[s] = why;
+            }
             continue;
         }
         double pooled[SPILL_LABEL_COUNT] = {0};
@@ -98,6 +152,12 @@ static spill_status decide_labels(page_work *w, const size_t *first)
         for (int k = 1; k < SPILL_LABEL_COUNT; k++)
             if (pooled[k] > pooled[best])
                 best = k;
+        /* Outside the article, a line of symbols alone is garbage - as
+         * training/labels.py labels the real pages' ("=======" in chrome;
+         * the gold keeps a separator inside an article as main). */
+        if ((best == SPILL_LABEL_BOILERPLATE || best == SPILL_LABEL_SPILLOVER) &&
+            w->li[l].words == 0 && w->li[l].cp >= SYMBOL_RUN)
+            best = SPILL_LABEL_GARBAGE;
         for (size_t s = first[l]; s < first[l + 1]; s++)
             if (w->label[s] != SPILL_LABEL_FOREIGN)
                 w->label[s] = (uint8_t)best;

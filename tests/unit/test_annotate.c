@@ -116,6 +116,52 @@ static void odd_texts(void **state)
     spill_model_free(m);
 }
 
+/* The label of the span holding byte `at` of the page's text. */
+static const spill_span *span_at(const spill_page *p, size_t at)
+{
+    for (size_t i = 0; i < p->n_spans; i++)
+        if (p->spans[i].start <= at && at < p->spans[i].end)
+            return &p->spans[i];
+    fail_msg("no span holds byte %zu", at);
+    return NULL;
+}
+
+/* Lines that are no text in any language are garbage whatever the model:
+ * mojibake (each code page named), control characters, U+FFFD. */
+static void unreadable_lines_are_garbage(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load(MODEL, NULL, &err);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    const char *lines[] = {
+        "The council met on Monday and voted on the new budget for the schools.\n",
+        "РџСЂРёРІРµС‚, РјРёСЂ! Р­С‚Рѕ РѕР±С‹С‡РЅС‹Р№ С‚РµРєСЃС‚.\n",  /* Russian as cp1251 */
+        "the right to\x0f for\x0fm \x08" "a\x1d" "nd to\x19 work\n",
+        "Ã¼ber die Ã¤nderungen der GebÃ¼hren fÃ¼r Ã¶ffentliche RÃ¤ume\n",
+        "word \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD word\n",
+    };
+    const char *why[] = {NULL, "mojibake: UTF-8 read as cp1251", "control characters: 5 of 28 characters",
+                         "mojibake: UTF-8 read as cp1252",
+                         "bytes that were not UTF-8 (U+FFFD): 4 of 12 characters"};
+    char text[1024] = "";
+    size_t at[5];
+    for (int i = 0; i < 5; i++) {
+        at[i] = strlen(text);
+        strcat(text, lines[i]);
+    }
+    const spill_page *p;
+    assert_int_equal(spill_annotate(c, "t", text, strlen(text), NULL, &p), SPILL_OK);
+    assert_int_equal(p->invalid_bytes, 0);
+    for (int i = 1; i < 5; i++) {
+        const spill_span *s = span_at(p, at[i]);
+        assert_int_equal(s->label, SPILL_LABEL_GARBAGE);
+        assert_string_equal(s->why, why[i]);
+    }
+    spill_ctx_free(c);
+    spill_model_free(m);
+}
+
 /* An allocator that fails the Nth allocation and counts live blocks. */
 typedef struct faulty {
     long until_fail;  /* fail when it reaches 0; < 0 never */
@@ -241,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spans_tile_every_text),
         cmocka_unit_test(odd_texts),
+        cmocka_unit_test(unreadable_lines_are_garbage),
         cmocka_unit_test(allocation_failures_anywhere),
         cmocka_unit_test(one_model_many_threads),
         cmocka_unit_test(versions_and_names),
