@@ -178,12 +178,15 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
 {
     size_t n = w->n_lines;
     uint32_t *root = arena_alloc(w->a, (n ? n : 1) * sizeof *root);
-    uint32_t *keeper = arena_alloc(w->a, (n ? n : 1) * sizeof *keeper);
     bool *kept_content = arena_zalloc(w->a, n ? n : 1, sizeof *kept_content);
-    if (!root || !keeper || !kept_content)
+    if (!root || !kept_content)
         return SPILL_E_NOMEM;
-    /* Pass 1: chains of copies, each near the one before; per chain (keyed
-     * by its first line), the first copy labelled content, else the first. */
+    /* Pass 1: chains of copies, each near the one before, keyed by the
+     * first copy; whether any copy is labelled content.  The copies are the
+     * same text, so the model's labels differ only by where they stand: the
+     * first copy stays, as content when any copy is (a headline the model
+     * took for chrome right above the article it heads is the article's),
+     * and the others repeat it. */
     for (size_t l = 0; l < n; l++) {
         const line_info *li = &w->li[l];
         root[l] = (uint32_t)l;
@@ -194,22 +197,24 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
             root[l] = root[p];
         bool content = w->label[first[l]] == SPILL_LABEL_CONTENT;
         uint32_t g = root[l];
-        if (g == l) {
-            keeper[g] = (uint32_t)l;
+        if (g == l)
             kept_content[g] = content;
-        } else if (content && !kept_content[g]) {
-            keeper[g] = (uint32_t)l;
-            kept_content[g] = true;
-        }
+        else
+            kept_content[g] |= content;
     }
-    /* Pass 2: the others in a chain repeat its keeper. */
+    /* Pass 2: the first copy takes the chain's content; the others repeat it. */
     for (size_t l = 0; l < n; l++) {
         const line_info *li = &w->li[l];
         if (li->same_count < 2 || li->norm_len < DUP_MIN || first[l] == first[l + 1])
             continue;
-        uint32_t k = keeper[root[l]];
-        if (k == l)
+        uint32_t k = root[l];
+        if (k == l) {
+            if (kept_content[k])
+                for (size_t s = first[l]; s < first[l + 1]; s++)
+                    if (w->label[s] != SPILL_LABEL_FOREIGN)
+                        w->label[s] = SPILL_LABEL_CONTENT;
             continue;
+        }
         const char *why = arena_printf(w->a, "same as line %u", k + 1);
         if (!why)
             return SPILL_E_NOMEM;

@@ -9,8 +9,10 @@ pages built on real ones - a line becomes:
   duplicate    when it repeats a line at most DUP_NEAR non-blank lines
                before it (normalised as spill does, DUP_MIN letters and
                digits at least), chains of such copies together, except the
-               first copy that is content, or the first copy where none is:
-               the rule of detect/score.c;
+               first copy that is content, or the first copy where none is
+               (the copy the annotators kept; detect/score.c, which has no
+               annotator, keeps the first copy, as content when any copy
+               is);
   spillover    when boilerplate, of LONG_WORDS words or more, without a
                chrome word (log-odds >= STRONG_CHROME in chrome.tsv) or a
                separator - the teasers, headlines and sidebars of other pages
@@ -132,8 +134,8 @@ def relabel(lines, labels, chrome, recurring=frozenset()):
             j -= 1
         if j >= 0 and out[j] == "boilerplate" and len(lines[j].split()) <= 4:
             out[j] = "spillover"
-    # Repeats, by score.c's rule: chains of copies, each within DUP_NEAR
-    # non-blank lines of the one before; in a chain, the first content copy
+    # Repeats: chains of copies, each within DUP_NEAR non-blank lines of the
+    # one before (as score.c chains them); in a chain, the first content copy
     # (else the first) stays, the others are duplicates.
     groups = collections.defaultdict(list)
     for i, t in enumerate(lines):

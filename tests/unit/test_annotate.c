@@ -162,6 +162,43 @@ static void unreadable_lines_are_garbage(void **state)
     spill_model_free(m);
 }
 
+/* A near copy repeats the first copy, whatever the model said of either;
+ * a far one is the model's to judge. */
+static void near_copies_repeat_the_first(void **state)
+{
+    (void)state;
+    spill_error err = {0};
+    spill_model *m = spill_model_load(MODEL, NULL, &err);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    const char *text =
+        "Council votes on the school budget\n"
+        "\n"
+        "Council votes on the school budget\n"
+        "The council met on Monday and voted on the new budget for the schools of the city.\n"
+        "Council Votes On The School Budget!\n"
+        "It was the third vote this year, and the closest: seven to six, after a long night.\n"
+        "Parents had filled the hall since the afternoon, and many spoke before the vote.\n"
+        "The mayor said she would sign the budget on Friday, as the law asks of her.\n"
+        "Council votes on the school budget\n";
+    const spill_page *p;
+    assert_int_equal(spill_annotate(c, "t", text, strlen(text), NULL, &p), SPILL_OK);
+    size_t line_at[9], n = 0;
+    for (size_t i = 0, start = 0; text[i]; i++)
+        if (text[i] == '\n') {
+            line_at[n++] = start;
+            start = i + 1;
+        }
+    assert_int_not_equal(span_at(p, line_at[0])->label, SPILL_LABEL_DUPLICATE);
+    assert_int_equal(span_at(p, line_at[2])->label, SPILL_LABEL_DUPLICATE);
+    assert_string_equal(span_at(p, line_at[2])->why, "same as line 1");
+    /* Case and punctuation aside, the same words: two lines after the last. */
+    assert_int_equal(span_at(p, line_at[4])->label, SPILL_LABEL_DUPLICATE);
+    assert_string_equal(span_at(p, line_at[4])->why, "same as line 1");
+    assert_int_not_equal(span_at(p, line_at[8])->label, SPILL_LABEL_DUPLICATE);
+    spill_ctx_free(c);
+    spill_model_free(m);
+}
+
 /* An allocator that fails the Nth allocation and counts live blocks. */
 typedef struct faulty {
     long until_fail;  /* fail when it reaches 0; < 0 never */
@@ -288,6 +325,7 @@ int main(void)
         cmocka_unit_test(spans_tile_every_text),
         cmocka_unit_test(odd_texts),
         cmocka_unit_test(unreadable_lines_are_garbage),
+        cmocka_unit_test(near_copies_repeat_the_first),
         cmocka_unit_test(allocation_failures_anywhere),
         cmocka_unit_test(one_model_many_threads),
         cmocka_unit_test(versions_and_names),
