@@ -27,7 +27,9 @@
  *          [--prior-power-rare P] [--content-weight W] [--C C] [--binary LABEL]
  *
  * --binary LABEL trains LABEL (a spill label number) against all the others,
- * which are labelled content: the foreign model beside the main one.
+ * which are labelled content: the foreign model beside the main one, in
+ * the same DIR, its rows scaled and binned by the main model's
+ * features.tsv (scoring expands a segment once, for both).
  *          [--note TEXT] FEATURES...
  */
 #include <errno.h>
@@ -192,7 +194,37 @@ static void quantile_edges(const row **rows, size_t n, size_t f, float *edges, u
     free(v);
 }
 
-static problem sample(const data *d, size_t per_class)
+/* The ranges and bin edges of DIR/features.tsv (the main model's, which
+ * scoring expands every segment with for both models) into p. */
+static void read_scaling(const char *path, const data *d, problem *p)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die("cannot read %s: train the main model into that directory first", path);
+    char line[8192];
+    for (size_t k = 0; k < d->nf; k++) {
+        if (!fgets(line, sizeof line, f))
+            die("%s: too few features", path);
+        char *tab = strchr(line, '\t');
+        if (!tab || (size_t)(tab - line) != strlen(d->names[k]) ||
+            strncmp(line, d->names[k], (size_t)(tab - line)))
+            die("%s: features out of the schema's order", path);
+        char *at = tab + 1, *end;
+        p->lo[k] = strtod(at, &end);
+        p->hi[k] = strtod(end, &at);
+        int e = 0;
+        for (float v = strtof(at, &end); end != at && e < BIN_EDGES; v = strtof(at, &end)) {
+            p->edges[k * BIN_EDGES + e++] = v;
+            at = end;
+        }
+        p->n_edges[k] = (uint8_t)e;
+    }
+    fclose(f);
+}
+
+/* scaling: a features.tsv to take the ranges and bin edges from, or NULL
+ * to learn them from the sample. */
+static problem sample(const data *d, size_t per_class, const char *scaling)
 {
     size_t count[N_LABELS] = {0};
     for (size_t i = 0; i < d->n; i++)
@@ -223,21 +255,25 @@ static problem sample(const data *d, size_t per_class)
         taken[r->label]++;
         chosen[p.n++] = r;
     }
-    for (size_t f = 0; f < d->nf; f++) {
-        p.lo[f] = INFINITY;
-        p.hi[f] = -INFINITY;
-    }
-    for (size_t i = 0; i < p.n; i++)
-        for (size_t f = 0; f < d->nf; f++) {
-            if (chosen[i]->v[f] < p.lo[f])
-                p.lo[f] = chosen[i]->v[f];
-            if (chosen[i]->v[f] > p.hi[f])
-                p.hi[f] = chosen[i]->v[f];
-        }
     p.edges = calloc(d->nf * BIN_EDGES, sizeof *p.edges);
     p.n_edges = calloc(d->nf, sizeof *p.n_edges);
-    for (size_t f = 0; f < d->nf; f++)
-        quantile_edges(chosen, p.n, f, p.edges + f * BIN_EDGES, &p.n_edges[f]);
+    if (scaling) {
+        read_scaling(scaling, d, &p);
+    } else {
+        for (size_t f = 0; f < d->nf; f++) {
+            p.lo[f] = INFINITY;
+            p.hi[f] = -INFINITY;
+        }
+        for (size_t i = 0; i < p.n; i++)
+            for (size_t f = 0; f < d->nf; f++) {
+                if (chosen[i]->v[f] < p.lo[f])
+                    p.lo[f] = chosen[i]->v[f];
+                if (chosen[i]->v[f] > p.hi[f])
+                    p.hi[f] = chosen[i]->v[f];
+            }
+        for (size_t f = 0; f < d->nf; f++)
+            quantile_edges(chosen, p.n, f, p.edges + f * BIN_EDGES, &p.n_edges[f]);
+    }
     int *idx = malloc(2 * d->nf * sizeof *idx);
     double *val = malloc(2 * d->nf * sizeof *val);
     for (size_t i = 0; i < p.n; i++) {
@@ -512,7 +548,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "read %zu labelled segments, %zu features (schema %s)\n", d.n, d.nf, d.schema);
     if (d.nf != features_count())
         die("the features files do not match this build's schema (%s)", FEATURE_SCHEMA_NAME);
-    problem p = sample(&d, per_class);
+    /* The foreign model sees its rows scaled and binned as scoring will
+     * expand them: by the main model's features.tsv. */
+    char scaling[4096];
+    snprintf(scaling, sizeof scaling, "%s/features.tsv", out);
+    problem p = sample(&d, per_class, binary >= 0 ? scaling : NULL);
 
     struct svm_parameter base = {0};
     base.svm_type = C_SVC;
