@@ -33,7 +33,10 @@ import shutil
 import subprocess
 import sys
 
-MAX_FALSE_FOREIGN = 0.003
+# Issue 3's bound is 0.3% on pages never seen; held-out and dev pages have
+# differed by 0.07 points either way at one setting, so tuning keeps a third
+# under it.
+MAX_FALSE_FOREIGN = 0.002
 TOLERANCE = 0.001
 POWERS = [0.5, 0.75, 1.0]
 RARE_FIRST = 0.75
