@@ -59,14 +59,6 @@ void ngramtab_free(const spill_allocator *al, ngramtab *t)
     mem_free(al, t);
 }
 
-int ngramtab_lang_index(const ngramtab *t, const char *lang)
-{
-    for (size_t i = 0; t && i < t->n_langs; i++)
-        if (!strcmp(t->langs[i], lang))
-            return (int)i;
-    return -1;
-}
-
 const char *ngramtab_lang(const ngramtab *t, int i)
 {
     return t && i >= 0 && (size_t)i < t->n_langs ? t->langs[i] : "und";
@@ -95,6 +87,11 @@ static int code_index(const ngramtab *t, const char *code)
         if (!strcmp(t->langs[i], code))
             return i;
     }
+}
+
+int ngramtab_lang_index(const ngramtab *t, const char *lang)
+{
+    return t ? code_index(t, lang) : -1;
 }
 
 static void add_code(ngramtab *t, int i)

@@ -116,6 +116,30 @@ static void odd_texts(void **state)
     spill_model_free(m);
 }
 
+/* The tiny model and a context on it, for the tests that need no options. */
+typedef struct fixture {
+    spill_model *m;
+    spill_ctx *c;
+} fixture;
+
+static int load_ctx(void **state)
+{
+    static fixture f;
+    spill_error err = {0};
+    f.m = spill_model_load(MODEL, NULL, &err);
+    f.c = f.m ? spill_ctx_new(f.m, NULL, &err) : NULL;
+    *state = &f;
+    return f.c ? 0 : -1;
+}
+
+static int free_ctx(void **state)
+{
+    fixture *f = *state;
+    spill_ctx_free(f->c);
+    spill_model_free(f->m);
+    return 0;
+}
+
 /* The label of the span holding byte `at` of the page's text. */
 static const spill_span *span_at(const spill_page *p, size_t at)
 {
@@ -130,10 +154,7 @@ static const spill_span *span_at(const spill_page *p, size_t at)
  * mojibake (each code page named), control characters, U+FFFD. */
 static void unreadable_lines_are_garbage(void **state)
 {
-    (void)state;
-    spill_error err = {0};
-    spill_model *m = spill_model_load(MODEL, NULL, &err);
-    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    spill_ctx *c = ((fixture *)*state)->c;
     const char *lines[] = {
         "The council met on Monday and voted on the new budget for the schools.\n",
         "РџСЂРёРІРµС‚, РјРёСЂ! Р­С‚Рѕ РѕР±С‹С‡РЅС‹Р№ С‚РµРєСЃС‚.\n",  /* Russian as cp1251 */
@@ -158,18 +179,13 @@ static void unreadable_lines_are_garbage(void **state)
         assert_int_equal(s->label, SPILL_LABEL_GARBAGE);
         assert_string_equal(s->why, why[i]);
     }
-    spill_ctx_free(c);
-    spill_model_free(m);
 }
 
 /* A near copy repeats the first copy, whatever the model said of either;
  * a far one is the model's to judge. */
 static void near_copies_repeat_the_first(void **state)
 {
-    (void)state;
-    spill_error err = {0};
-    spill_model *m = spill_model_load(MODEL, NULL, &err);
-    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    spill_ctx *c = ((fixture *)*state)->c;
     const char *text =
         "Council votes on the school budget\n"
         "\n"
@@ -195,8 +211,6 @@ static void near_copies_repeat_the_first(void **state)
     assert_int_equal(span_at(p, line_at[4])->label, SPILL_LABEL_DUPLICATE);
     assert_string_equal(span_at(p, line_at[4])->why, "same as line 1");
     assert_int_not_equal(span_at(p, line_at[8])->label, SPILL_LABEL_DUPLICATE);
-    spill_ctx_free(c);
-    spill_model_free(m);
 }
 
 /* An allocator that fails the Nth allocation and counts live blocks. */
@@ -324,8 +338,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spans_tile_every_text),
         cmocka_unit_test(odd_texts),
-        cmocka_unit_test(unreadable_lines_are_garbage),
-        cmocka_unit_test(near_copies_repeat_the_first),
+        cmocka_unit_test_setup_teardown(unreadable_lines_are_garbage, load_ctx, free_ctx),
+        cmocka_unit_test_setup_teardown(near_copies_repeat_the_first, load_ctx, free_ctx),
         cmocka_unit_test(allocation_failures_anywhere),
         cmocka_unit_test(one_model_many_threads),
         cmocka_unit_test(versions_and_names),
