@@ -4,7 +4,9 @@
  * the Nth one.  Pages are built in an arena: a list of blocks handed out by
  * bumping a pointer and released together by arena_reset(), which keeps at
  * most `keep` bytes of blocks for the next page so a giant page does not pin
- * its memory.
+ * its memory.  Blocks double up to 1 MiB; a large array has a block of its
+ * own, which grows by realloc, so growing an array leaves no old copies
+ * behind and a page holds about what it uses.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +57,10 @@ struct arena_block {
 
 #define BLOCK_HEADER ((sizeof(arena_block) + 15) & ~(size_t)15)
 #define MIN_BLOCK ((size_t)64 << 10)
+/* Blocks double up to MAX_BLOCK, so a page wastes at most about one block;
+ * an allocation above BIG gets a block of its own. */
+#define MAX_BLOCK ((size_t)1 << 20)
+#define BIG (MAX_BLOCK / 4)
 
 static unsigned char *block_data(arena_block *b)
 {
@@ -69,11 +75,28 @@ void arena_init(arena *a, const spill_allocator *alloc, size_t keep)
     a->keep = keep;
 }
 
+static size_t round16(size_t n)
+{
+    return n > SIZE_MAX - 15 ? 0 : (n + 15) & ~(size_t)15;
+}
+
+static arena_block *new_block(arena *a, size_t size, size_t used)
+{
+    if (size > SIZE_MAX - BLOCK_HEADER)
+        return NULL;
+    arena_block *b = mem_alloc(&a->alloc, BLOCK_HEADER + size);
+    if (b) {
+        b->size = size;
+        b->used = used;
+    }
+    return b;
+}
+
 void *arena_alloc(arena *a, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    if (size == 0)
-        size = 16;
+    size = size ? round16(size) : 16;
+    if (!size)
+        return NULL;
     arena_block *b = a->head;
     if (b && b->size - b->used >= size) {
         void *p = block_data(b) + b->used;
@@ -88,19 +111,24 @@ void *arena_alloc(arena *a, size_t size)
             return p;
         }
     }
-    size_t want = b ? b->size * 2 : MIN_BLOCK;
-    if (want < size)
-        want = size;
-    if (want > ((size_t)256 << 20) && want > size)
-        want = size;  /* past 256 MiB grow only by what is asked */
-    if (want > SIZE_MAX - BLOCK_HEADER)
-        return NULL;
-    arena_block *nb = mem_alloc(&a->alloc, BLOCK_HEADER + want);
+    if (size > BIG) {
+        /* A block of its own, behind the head so that the head's room
+         * stays in use; arena_grow can extend it in place. */
+        arena_block *nb = new_block(a, size, size);
+        if (!nb)
+            return NULL;
+        nb->next = b ? b->next : NULL;
+        if (b)
+            b->next = nb;
+        else
+            a->head = nb;
+        return block_data(nb);
+    }
+    size_t want = !b ? MIN_BLOCK : b->size >= MAX_BLOCK / 2 ? MAX_BLOCK : b->size * 2;
+    arena_block *nb = new_block(a, want, size);
     if (!nb)
         return NULL;
-    nb->size = want;
-    nb->used = size;
-    nb->next = a->head;
+    nb->next = b;
     a->head = nb;
     return block_data(nb);
 }
@@ -119,6 +147,33 @@ void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size)
 {
     if (size && new_n > SIZE_MAX / size)
         return NULL;
+    size_t old_b = round16(old_n * size), new_b = round16(new_n * size);
+    if (p && old_n && new_b) {
+        /* The newest allocation of the head block grows where it is. */
+        arena_block *h = a->head;
+        if (h && (unsigned char *)p + old_b == block_data(h) + h->used &&
+            h->size - h->used >= new_b - old_b) {
+            h->used += new_b - old_b;
+            return p;
+        }
+        /* An array alone in its block moves with the block: realloc can
+         * extend it without a copy, and no old copy is left behind. */
+        bool can_realloc = !a->alloc.malloc_fn || a->alloc.realloc_fn;
+        for (arena_block **link = &a->head; can_realloc && old_b > BIG && *link;
+             link = &(*link)->next) {
+            arena_block *o = *link;
+            if (block_data(o) != p || o->used != old_b || o->size != old_b)
+                continue;
+            if (new_b > SIZE_MAX - BLOCK_HEADER)
+                return NULL;
+            arena_block *nb = mem_realloc(&a->alloc, o, BLOCK_HEADER + new_b);
+            if (!nb)
+                return NULL;
+            nb->size = nb->used = new_b;
+            *link = nb;
+            return block_data(nb);
+        }
+    }
     void *q = arena_alloc(a, new_n * size);
     if (q && p && old_n)
         memcpy(q, p, old_n * size);
@@ -175,8 +230,8 @@ void arena_reset(arena *a)
     arena_block **link = &a->head;
     while (*link) {
         arena_block *b = *link;
-        if (kept + b->size <= a->keep) {
-            kept += b->size;
+        if (kept + BLOCK_HEADER + b->size <= a->keep) {
+            kept += BLOCK_HEADER + b->size;
             b->used = 0;
             link = &b->next;
         } else {
@@ -193,4 +248,12 @@ void arena_destroy(arena *a)
         a->head = b->next;
         mem_free(&a->alloc, b);
     }
+}
+
+size_t arena_held(const arena *a)
+{
+    size_t n = 0;
+    for (const arena_block *b = a->head; b; b = b->next)
+        n += BLOCK_HEADER + b->size;
+    return n;
 }

@@ -55,6 +55,8 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_reset(arena *a);
 void arena_destroy(arena *a);
+/* Bytes of blocks the arena holds (used or not). */
+size_t arena_held(const arena *a);
 
 /* The hash of a word's lower-cased bytes, shared by the word tables. */
 static inline uint64_t text_hash(const char *s, size_t n)
