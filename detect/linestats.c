@@ -16,7 +16,7 @@
  * other ASCII (spacing, punctuation) dropped, every other byte kept - so
  * counting costs a few instructions a byte, not a tokeniser.
  *
- * File format: "SPILLSK2", then little-endian u32 depth, u32 width_log2,
+ * File format: "SPILLSK3" (2: the rows' old cell hash), then little-endian u32 depth, u32 width_log2,
  * u64 pages, u64 XXH64 of the counters, then depth << width_log2 u32
  * counters.
  */
@@ -40,8 +40,13 @@ struct spill_linestats {
 
 static size_t cell(int row, uint64_t h)
 {
-    /* Independent-enough row hashes from one 64-bit hash. */
-    uint64_t x = (h + 0x9E3779B97F4A7C15ull * (uint64_t)(row + 1)) * 0xBF58476D1CE4E5B9ull;
+    /* A row's own hash: the line hash offset by the row, then splitmix64's
+     * finaliser, so that lines that share a cell in one row do not share
+     * one in the others (one multiply left rows colliding together: 3% of
+     * the lines of a batch of 70,000 read as repeated, 14% of 300,000). */
+    uint64_t x = h + 0x9E3779B97F4A7C15ull * (uint64_t)(row + 1);
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
     x ^= x >> 31;
     return (size_t)row << WIDTH_LOG2 | (size_t)(x >> (64 - WIDTH_LOG2));
 }
@@ -216,7 +221,7 @@ spill_status spill_linestats_merge(spill_linestats *s, const spill_linestats *o)
     return SPILL_OK;
 }
 
-static const char MAGIC[8] = {'S', 'P', 'I', 'L', 'L', 'S', 'K', '2'};
+static const char MAGIC[8] = {'S', 'P', 'I', 'L', 'L', 'S', 'K', '3'};
 
 static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
