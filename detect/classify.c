@@ -104,15 +104,25 @@ void classify_probs(const linear *l, const int *idx, const double *val, size_t n
 {
     double r[SPILL_LABEL_COUNT][SPILL_LABEL_COUNT];
     enum { MAX_PAIRS = SPILL_LABEL_COUNT * (SPILL_LABEL_COUNT - 1) / 2 };
-    double dec[MAX_PAIRS];
-    int k = l->n_classes, np = l->n_pairs;
-    for (int p = 0; p < np; p++)
-        dec[p] = -l->rho[p];
+    /* Float sums, four pairs at a time (one vector operation), over the
+     * rows padded to `stride`: the decision values differ from double
+     * sums by about 1e-6. */
+    enum { MAX_STRIDE = (MAX_PAIRS + 3) & ~3 };
+    float acc[MAX_STRIDE] = {0};
+    int k = l->n_classes, np = l->n_pairs, stride = l->stride;
     for (size_t z = 0; z < n; z++) {
-        const float *w = l->w + (size_t)idx[z] * (size_t)np;
-        for (int p = 0; p < np; p++)
-            dec[p] += w[p] * val[z];
+        const float *w = l->w + (size_t)idx[z] * (size_t)stride;
+        float v = (float)val[z];
+        for (int p = 0; p < stride; p += 4) {
+            acc[p] += w[p] * v;
+            acc[p + 1] += w[p + 1] * v;
+            acc[p + 2] += w[p + 2] * v;
+            acc[p + 3] += w[p + 3] * v;
+        }
     }
+    double dec[MAX_PAIRS];
+    for (int p = 0; p < np; p++)
+        dec[p] = acc[p] - l->rho[p];
     for (int i = 0, p = 0; i < k; i++) {
         for (int j = i + 1; j < k; j++, p++) {
             r[i][j] = sigmoid(dec[p], l->prob_a[p], l->prob_b[p]);

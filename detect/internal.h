@@ -378,7 +378,8 @@ typedef struct linear {
     int n_classes;
     int class_label[SPILL_LABEL_COUNT];  /* class index -> spill_label */
     int n_pairs;             /* one-versus-one decision functions */
-    float *w;                /* dim x n_pairs: collapsed weights, by feature */
+    int stride;              /* n_pairs rounded up to 4: a feature's row in w */
+    float *w;                /* dim x stride: collapsed weights, by feature */
     double *rho, *prob_a, *prob_b;  /* per pair: bias, Platt sigmoid */
     double class_weight[SPILL_LABEL_COUNT];  /* prior correction, by class index */
 } linear;

@@ -673,8 +673,9 @@ static bool collapse(spill_model *m, linear *l, const struct svm_model *svm, con
     int k = svm->nr_class;
     l->n_classes = k;
     l->n_pairs = k * (k - 1) / 2;
+    l->stride = (l->n_pairs + 3) & ~3;
     const spill_allocator *al = &m->alloc;
-    l->w = mem_alloc(al, (size_t)l->n_pairs * m->dim * sizeof *l->w);
+    l->w = mem_alloc(al, (size_t)l->stride * m->dim * sizeof *l->w);
     l->rho = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->rho);
     l->prob_a = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->prob_a);
     l->prob_b = mem_alloc(al, (size_t)l->n_pairs * sizeof *l->prob_b);
@@ -682,7 +683,7 @@ static bool collapse(spill_model *m, linear *l, const struct svm_model *svm, con
         model_fail(err, SPILL_E_NOMEM, "out of memory");
         return false;
     }
-    memset(l->w, 0, (size_t)l->n_pairs * m->dim * sizeof *l->w);
+    memset(l->w, 0, (size_t)l->stride * m->dim * sizeof *l->w);
     int start[SPILL_LABEL_COUNT + 1];
     start[0] = 0;
     for (int i = 0; i < k; i++)
@@ -703,8 +704,9 @@ static bool collapse(spill_model *m, linear *l, const struct svm_model *svm, con
                             return false;
                         }
                         /* Stored by feature: a feature's pair weights
-                         * are contiguous for prediction. */
-                        l->w[(size_t)(x->index - 1) * l->n_pairs + p] +=
+                         * are contiguous for prediction, in rows padded
+                         * with zeros to a multiple of four. */
+                        l->w[(size_t)(x->index - 1) * l->stride + p] +=
                             (float)(coef[s] * x->value);
                     }
                 }
