@@ -72,13 +72,25 @@ static bool put(json_t *obj, const char *key, json_t *v)
     return v && json_object_set_new(obj, key, v) == 0;
 }
 
+static int append(const char *data, size_t n, void *user)
+{
+    spill_buf *out = user;
+    if (!buf_reserve(out, n))
+        return -1;
+    memcpy(out->data + out->len, data, n);
+    out->len += n;
+    return 0;
+}
+
+/* One pass of the encoder, straight into the buffer (json_dumpb would need
+ * two: one for the size, one to write). */
 static spill_status dump_line(spill_buf *out, json_t *obj)
 {
-    size_t n = json_dumpb(obj, NULL, 0, REAL_FLAGS);
-    if (!n || !buf_reserve(out, n + 1))
+    size_t start = out->len;
+    if (json_dump_callback(obj, append, out, REAL_FLAGS) || !buf_reserve(out, 1)) {
+        out->len = start;
         return SPILL_E_NOMEM;
-    json_dumpb(obj, out->data + out->len, n, REAL_FLAGS);
-    out->len += n;
+    }
     out->data[out->len++] = '\n';
     return SPILL_OK;
 }
