@@ -33,7 +33,7 @@ SPILL=$BUILD/spill
 
 [ -d "$DATA/pages" ] || { echo "train.sh: no $DATA/pages" >&2; exit 2; }
 [ -f CMakeLists.txt ] || { echo "train.sh: run from the repository root" >&2; exit 2; }
-[ -d "$BUILD" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
+[ -f "$BUILD/CMakeCache.txt" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD" --target spill_cli svm_train -j2
 mkdir -p "$WORK"
 commit=$(git describe --always --dirty 2>/dev/null || echo none)  # "-dirty": uncommitted changes
