@@ -22,6 +22,19 @@ void *mem_alloc(const spill_allocator *a, size_t size)
     return malloc(size);
 }
 
+void *mem_calloc(const spill_allocator *a, size_t n, size_t size)
+{
+    if (a && a->malloc_fn) {
+        if (size && n > SIZE_MAX / size)
+            return NULL;
+        void *p = a->malloc_fn(a->user, n * size);
+        if (p)
+            memset(p, 0, n * size);
+        return p;
+    }
+    return calloc(n, size);  /* fresh pages from the system stay untouched */
+}
+
 void *mem_realloc(const spill_allocator *a, void *p, size_t size)
 {
     if (a && a->realloc_fn)

@@ -26,6 +26,7 @@
 /* ---- arena.c: allocation through the caller's hook ------------------- */
 
 void *mem_alloc(const spill_allocator *a, size_t size);
+void *mem_calloc(const spill_allocator *a, size_t n, size_t size);
 void *mem_realloc(const spill_allocator *a, void *p, size_t size);
 void mem_free(const spill_allocator *a, void *p);
 char *mem_strdup(const spill_allocator *a, const char *s);
