@@ -138,6 +138,8 @@ void *arena_alloc(arena *a, size_t size)
         return block_data(nb);
     }
     size_t want = !b ? MIN_BLOCK : b->size >= MAX_BLOCK / 2 ? MAX_BLOCK : b->size * 2;
+    if (want < size)
+        want = size;
     arena_block *nb = new_block(a, want, size);
     if (!nb)
         return NULL;

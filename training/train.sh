@@ -44,12 +44,16 @@ commit=$(git describe --always --dirty 2>/dev/null || echo none)  # "-dirty": un
 features() {
     tables=$1 out=$2
     shift 2
-    i=0
+    i=0 pids=""
     for f in "$@"; do
         "$SPILL" features --batch -m "$tables" "$f" > "$out.$i" &
+        pids="$pids $!"
         i=$((i + 1))
     done
-    wait
+    # A file whose features failed would leave the set short without a word.
+    for p in $pids; do
+        wait "$p" || { echo "train.sh: spill features failed on a file of $out" >&2; exit 1; }
+    done
     cat "$out".* > "$out" && rm -f "$out".*
 }
 

@@ -94,6 +94,27 @@ static void small_allocations_are_aligned_and_apart(void **state)
     arena_destroy(&a);
 }
 
+/* Sizes between the first block and a block of its own: each gets all
+ * the bytes it asked for (ASan checks the bounds). */
+static void mid_sized_allocations_get_their_bytes(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, NULL, 0);
+    size_t sizes[] = {100000, 16, 150000, 70000, 250000, 65536, 200000};
+    enum { N = sizeof sizes / sizeof *sizes };
+    unsigned char *p[N];
+    for (size_t i = 0; i < N; i++) {
+        p[i] = arena_alloc(&a, sizes[i]);
+        assert_non_null(p[i]);
+        memset(p[i], (int)i + 1, sizes[i]);
+    }
+    for (size_t i = 0; i < N; i++)
+        for (size_t k = 0; k < sizes[i]; k++)
+            assert_int_equal(p[i][k], i + 1);
+    arena_destroy(&a);
+}
+
 static void reset_after_a_giant_page_keeps_at_most_keep(void **state)
 {
     (void)state;
@@ -157,6 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_grown_array_costs_about_its_capacity),
         cmocka_unit_test(small_allocations_are_aligned_and_apart),
+        cmocka_unit_test(mid_sized_allocations_get_their_bytes),
         cmocka_unit_test(reset_after_a_giant_page_keeps_at_most_keep),
         cmocka_unit_test(a_failed_growth_leaves_the_array_intact),
     };
