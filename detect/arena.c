@@ -195,10 +195,8 @@ void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size)
     return q;
 }
 
-void *arena_reserve(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size)
+void *arena_reserve_grow(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size)
 {
-    if (n < *cap)
-        return p;
     size_t c = *cap ? *cap * 2 : first;
     void *q = arena_grow(a, p, n, c, size);
     if (q)

@@ -51,7 +51,12 @@ void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size);
 /* Room for one more element in an array of `n` from the arena: the array
  * itself while n < *cap, else a copy twice as large (at least `first`),
  * *cap updated; NULL on failure (the old array stays valid). */
-void *arena_reserve(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size);
+void *arena_reserve_grow(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size);
+static inline void *arena_reserve(arena *a, void *p, size_t n, size_t *cap, size_t first,
+                                  size_t size)
+{
+    return n < *cap ? p : arena_reserve_grow(a, p, n, cap, first, size);
+}
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_reset(arena *a);

@@ -110,16 +110,13 @@ uint64_t linestats_line_hash(const char *text, uint32_t b0, uint32_t b1)
     uint64_t h = 0;
     bool any = false, in_digits = false;
     for (uint32_t i = b0; i < b1; i++) {
+        /* Without branches on the byte: each is stored and kept (n moves
+         * on) unless dropped or a digit after a digit. */
         unsigned char c = NORM_BYTE[(unsigned char)text[i]];
-        if (!c) {
-            in_digits = false;
-            continue;  /* spacing and punctuation */
-        }
         bool digit = c == '0';
-        if (digit && in_digits)
-            continue;
+        buf[n] = (char)c;
+        n += (c != 0) & !(digit & in_digits);
         in_digits = digit;
-        buf[n++] = (char)c;
         if (n == CHUNK) {
             h = XXH3_64bits_withSeed(buf, n, h);
             n = 0;
