@@ -45,12 +45,14 @@ void arena_init(arena *a, const spill_allocator *alloc, size_t keep);
 /* 16-byte aligned; NULL when the allocator fails. */
 void *arena_alloc(arena *a, size_t size);
 void *arena_zalloc(arena *a, size_t n, size_t size);
-/* Grows an array allocated from the arena to hold `new_n` elements,
- * copying the first `old_n`; NULL on failure (the old array stays valid). */
+/* Grows an array allocated from the arena to hold `new_n` elements, keeping
+ * the first `old_n`: in place when it is the newest allocation of the
+ * current block or alone in a block of its own, else as a copy.  NULL on
+ * failure (the old array stays valid). */
 void *arena_grow(arena *a, void *p, size_t old_n, size_t new_n, size_t size);
 /* Room for one more element in an array of `n` from the arena: the array
- * itself while n < *cap, else a copy twice as large (at least `first`),
- * *cap updated; NULL on failure (the old array stays valid). */
+ * itself while n < *cap, else the array grown twice as large (at least
+ * `first`), *cap updated; NULL on failure (the old array stays valid). */
 void *arena_reserve_grow(arena *a, void *p, size_t n, size_t *cap, size_t first, size_t size);
 static inline void *arena_reserve(arena *a, void *p, size_t n, size_t *cap, size_t first,
                                   size_t size)

@@ -16,9 +16,9 @@
  * other ASCII (spacing, punctuation) dropped, every other byte kept - so
  * counting costs a few instructions a byte, not a tokeniser.
  *
- * File format: "SPILLSK3" (2: the rows' old cell hash), then little-endian u32 depth, u32 width_log2,
- * u64 pages, u64 XXH64 of the counters, then depth << width_log2 u32
- * counters.
+ * File format: "SPILLSK3" (SPILLSK2 had the rows' old cell hash), then
+ * little-endian u32 depth, u32 width_log2, u64 pages, u64 XXH64 of the
+ * counters, then depth << width_log2 u32 counters.
  */
 #include <errno.h>
 #include <stdio.h>
