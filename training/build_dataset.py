@@ -67,7 +67,8 @@ class Pools:
         self.udhr = {}       # spill code -> paragraphs
         self.script = {}     # spill code -> script word
         for code, _name in textutil.udhr_index(data):
-            paras = textutil.udhr_paragraphs(data, code, side)
+            # On the train side, the paragraphs the tables were not made from.
+            paras = textutil.udhr_paragraphs(data, code, "inject" if side == "train" else side)
             lang = textutil.spill_code(code)
             if lang in self.udhr or len(paras) < 4:
                 continue

@@ -108,13 +108,13 @@ def chrome_odds(page_files):
 
 
 def language_text(data, page_files, boilerplate):
-    """lang -> texts: the train UDHR paragraphs and the lines of the train
+    """lang -> texts: the UDHR paragraphs of the tables' side and the lines of the train
     pages of each language; with boilerplate False, only the lines that are
     not boilerplate (main, or unlabelled on multi-train's partly labelled
     pages: mostly the page's own language)."""
     texts = collections.defaultdict(list)
     for code, _name in textutil.udhr_index(data):
-        texts[textutil.spill_code(code)].extend(textutil.udhr_paragraphs(data, code, "train"))
+        texts[textutil.spill_code(code)].extend(textutil.udhr_paragraphs(data, code, "tables"))
     for path in page_files:
         for page in textutil.read_jsonl(path):
             lang = page.get("lang") or "und"
@@ -232,7 +232,7 @@ def main():
     counts = collections.defaultdict(collections.Counter)
     for code, _name in textutil.udhr_index(data):
         lang = textutil.spill_code(code)
-        for p in textutil.udhr_paragraphs(data, code, "train"):
+        for p in textutil.udhr_paragraphs(data, code, "tables"):
             counts[lang].update(textutil.words(p))
     for path in page_files:
         for page in textutil.read_jsonl(path):

@@ -87,13 +87,24 @@ def udhr_index(data):
 
 def udhr_paragraphs(data, code, side):
     """The paragraphs of one language's UDHR on one side of a fixed split:
-    one in four paragraphs (by a hash of its position) is held back for dev."""
+    one in four paragraphs (by a hash of its position) is held back for dev
+    ("dev"), the rest is "train".  The train side splits again, so that
+    what the synthetic pages inject is not the text the tables were made
+    from (else the tables know every injected word, and the classifier
+    learns to trust them more than text it has never seen deserves):
+    "tables" (two in three) for training/make_tables.py, "inject" (one in
+    three) for the synthetic train pages."""
     path = os.path.join(data, "udhr", code + ".txt")
     with open(path, encoding="utf-8") as f:
         paras = [p.strip() for p in f if p.strip()]
     keep = []
     for i, p in enumerate(paras):
         is_dev = stable_hash("%s/%d" % (code, i)) % 4 == 0
-        if is_dev == (side == "dev"):
-            keep.append(p)
+        if side == "dev":
+            if is_dev:
+                keep.append(p)
+        elif not is_dev:
+            injected = stable_hash("%s/%d/inject" % (code, i)) % 3 == 0
+            if side == "train" or (side == "inject") == injected:
+                keep.append(p)
     return keep

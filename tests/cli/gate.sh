@@ -36,12 +36,19 @@ expect_status 1 $G --langs fr "$T/dump.jsonl"
 expect_status 0 $G --max-errors 1 "$T/dump.jsonl"
 expect_status 1 $G --max-errors 0 "$T/dump.jsonl"
 expect_status 0 $G --baseline "$T/base.json" --max-mean-drop 0 "$T/dump.jsonl"
-python3 - "$T/base.json" "$T/better.json" <<'PY'
+# A baseline better by up to 0.2 (a mean stays <= 1), and an allowed drop of
+# half of that: whatever the model's mean, the gate must fail.
+half=$(python3 - "$T/base.json" "$T/better.json" <<'PY'
 import json, sys
-s = json.load(open(sys.argv[1])); s["mean_score"] = min(1.0, s["mean_score"] + 0.2)
+s = json.load(open(sys.argv[1]))
+m = s["mean_score"]
+assert m < 0.99, m
+s["mean_score"] = min(1.0, m + 0.2)
 json.dump(s, open(sys.argv[2], "w"))
+print("%.4f" % ((s["mean_score"] - m) / 2))
 PY
-expect_status 1 $G --baseline "$T/better.json" --max-mean-drop 0.1 "$T/dump.jsonl"
+) || fail "baseline"
+expect_status 1 $G --baseline "$T/better.json" --max-mean-drop "$half" "$T/dump.jsonl"
 
 # Usage and input errors: 2.
 expect_status 2 $G "$T/dump.jsonl" 2>/dev/null                      # no threshold
