@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <unicode/uscript.h>
 
@@ -115,6 +116,73 @@ static bool unreadable_line(page_work *w, size_t l, const size_t *first, int con
     return true;
 }
 
+/* Whether text[b0, b1) is an address: a URL ("://", "www."), an e-mail
+ * address, or HTML entities ("&nbsp;", "&#160;").  Surrounding punctuation
+ * is not part of it. */
+static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+static bool ascii_letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+static bool is_address(const char *t, size_t b0, size_t b1)
+{
+    static const char TRIM[] = "()[]<>{}\"',;:.!?";
+    while (b0 < b1 && strchr(TRIM, t[b0]))
+        b0++;
+    while (b1 > b0 && strchr(TRIM, t[b1 - 1]))
+        b1--;
+    size_t n = b1 - b0;
+    const char *s = t + b0;
+    if (n == 0)
+        return false;
+    if (memmem(s, n, "://", 3) || (n > 4 && !strncasecmp(s, "www.", 4)))
+        return true;
+    const char *at = memchr(s, '@', n);
+    if (at && at > s && memchr(at, '.', n - (size_t)(at - s)))
+        return true;
+    /* One or more entities, each '&', a name or '#' and digits, maybe ';'. */
+    size_t i = 0;
+    while (i < n && s[i] == '&') {
+        size_t j = i + 1;
+        if (j < n && s[j] == '#')
+            while (++j < n && ascii_digit(s[j]))
+                ;
+        else
+            while (j < n && ascii_letter(s[j]))
+                j++;
+        if (j - i < 3)
+            return false;
+        i = j < n && s[j] == ';' ? j + 1 : j;
+    }
+    return i == n;
+}
+
+/* Whether segment s holds addresses and nothing else but punctuation
+ * (tokens apart by spaces or '|'): Latin letters in a page of another
+ * script, but no language's words - not foreign. */
+static bool address_only(const page_work *w, size_t s)
+{
+    const char *t = w->text;
+    size_t b0 = w->scripts.segs[s].b0, b1 = w->scripts.segs[s].b1;
+    bool any = false;
+    for (size_t i = b0; i < b1;) {
+        while (i < b1 && (t[i] == '|' || (utf8_ascii_class[(unsigned char)t[i]] & CC_SPACE)))
+            i++;
+        size_t j = i;
+        while (j < b1 && t[j] != '|' && !(utf8_ascii_class[(unsigned char)t[j]] & CC_SPACE))
+            j++;
+        if (j > i) {
+            bool letters = false;
+            for (size_t k = i; k < j && !letters; k++)
+                letters = ascii_letter(t[k]) || ascii_digit(t[k]) || (unsigned char)t[k] >= 0x80;
+            if (is_address(t, i, j))
+                any = true;
+            else if (letters)
+                return false;
+        }
+        i = j;
+    }
+    return any;
+}
+
 static spill_status decide_labels(page_work *w, const size_t *first)
 {
     int controls = features_index("controls");
@@ -135,7 +203,7 @@ static spill_status decide_labels(page_work *w, const size_t *first)
             for (int k = 1; k < SPILL_LABEL_COUNT; k++)
                 if (k != SPILL_LABEL_FOREIGN && p[k] > p[best])
                     best = k;
-            if (p[SPILL_LABEL_FOREIGN] >= 0.5f)
+            if (p[SPILL_LABEL_FOREIGN] >= 0.5f && !address_only(w, s))
                 best = SPILL_LABEL_FOREIGN;
             w->label[s] = (uint8_t)best;
             if (best == SPILL_LABEL_FOREIGN)

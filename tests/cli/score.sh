@@ -26,6 +26,27 @@ for s in r["spans"]:
 assert at == len(text)
 PY
 
+# Addresses are not foreign: an e-mail address, a URL and HTML entities in a
+# Chinese page are Latin letters, but no language's words.
+cat > "$T/zh.txt" <<'TXT'
+中华人民共和国国家统计局今天发布了最新的经济数据，显示第三季度国内生产总值同比增长百分之四点九。
+统计局新闻发言人表示，消费对经济增长的贡献率继续提高，服务业保持较快增长。
+专家认为，随着一系列政策措施落地见效，经济回升向好的态势将进一步巩固。
+云南日报报业集团 版权所有，未经许可不得转载
+云南省互联网违法和不良信息举报电话：0871-64166935；举报邮箱： jubao@yunnan.cn
+详细数据请访问 http://www.stats.gov.cn/sj/zxfb/ 查看。
+首页&nbsp|&nbsp新闻&nbsp|&nbsp财经&nbsp|&nbsp体育
+TXT
+"$SPILL" score "$T/zh.txt" > "$T/zh.jsonl"
+py "$T/zh.jsonl" "$T/zh.txt" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+text = open(sys.argv[2], encoding="utf-8").read()
+assert r["lang"] == "zh", r["lang"]
+foreign = [text[s["start"]:s["end"]] for s in r["spans"] if s["label"] == "foreign"]
+assert not foreign, foreign
+PY
+
 # JSONL on stdin with bad records mixed in: one output record each, in order.
 cat > "$T/in.jsonl" <<'J'
 {"id": "p1", "text": "A first page.\nWith two lines of text in it."}
