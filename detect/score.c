@@ -116,12 +116,12 @@ static bool unreadable_line(page_work *w, size_t l, const size_t *first, int con
     return true;
 }
 
-/* Whether text[b0, b1) is an address: a URL ("://", "www."), an e-mail
- * address, or HTML entities ("&nbsp;", "&#160;").  Surrounding punctuation
- * is not part of it. */
 static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 static bool ascii_letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
+/* Whether text[b0, b1) is an address: a URL ("://", "www."), an e-mail
+ * address, or HTML entities ("&nbsp;", "&#160;").  Surrounding punctuation
+ * is not part of it. */
 static bool is_address(const char *t, size_t b0, size_t b1)
 {
     static const char TRIM[] = "()[]<>{}\"',;:.!?";

@@ -108,10 +108,10 @@ def chrome_odds(page_files):
 
 
 def language_text(data, page_files, boilerplate):
-    """lang -> texts: the UDHR paragraphs of the tables' side and the lines of the train
-    pages of each language; with boilerplate False, only the lines that are
-    not boilerplate (main, or unlabelled on multi-train's partly labelled
-    pages: mostly the page's own language)."""
+    """lang -> texts: the UDHR paragraphs of the tables' side and the lines
+    of the train pages of each language; with boilerplate False, only the
+    lines that are not boilerplate (main, or unlabelled on multi-train's
+    partly labelled pages: mostly the page's own language)."""
     texts = collections.defaultdict(list)
     for code, _name in textutil.udhr_index(data):
         texts[textutil.spill_code(code)].extend(textutil.udhr_paragraphs(data, code, "tables"))
