@@ -117,6 +117,12 @@ static bool unreadable_line(page_work *w, size_t l, const size_t *first, int con
 }
 
 static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+/* A byte that parts tokens: ASCII spacing or '|'. */
+static bool token_end(char c)
+{
+    unsigned char b = (unsigned char)c;
+    return b == '|' || (b < 0x80 && (utf8_ascii_class[b] & CC_SPACE));
+}
 static bool ascii_letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
 /* Whether text[b0, b1) is an address: a URL ("://", "www."), an e-mail
@@ -164,10 +170,10 @@ static bool address_only(const page_work *w, size_t s)
     size_t b0 = w->scripts.segs[s].b0, b1 = w->scripts.segs[s].b1;
     bool any = false;
     for (size_t i = b0; i < b1;) {
-        while (i < b1 && (t[i] == '|' || (utf8_ascii_class[(unsigned char)t[i]] & CC_SPACE)))
+        while (i < b1 && token_end(t[i]))
             i++;
         size_t j = i;
-        while (j < b1 && t[j] != '|' && !(utf8_ascii_class[(unsigned char)t[j]] & CC_SPACE))
+        while (j < b1 && !token_end(t[j]))
             j++;
         if (j > i) {
             bool letters = false;
