@@ -308,6 +308,13 @@ const char *lang_name(uint16_t lang, char *buf, size_t cap);
 
 /* A number of a model's tables ("-5.553"): strtof's value, fast (model.c). */
 float model_float(const char *s, char **end);
+/* features.tsv (a model's ranges and bin edges): one line a feature, in
+ * schema order, name <TAB> lo <TAB> hi <TAB> edge edge ...: the training
+ * range (scaled to [-1, 1]) and at most BIN_EDGES increasing bin edges,
+ * into lo[nf], hi[nf], edges[nf * BIN_EDGES], n_edges[nf].  `text` is
+ * modified; false with err filled on a bad table. */
+bool features_table_parse(const char *path, char *text, double *lo, double *hi, float *edges,
+                          uint8_t *n_edges, spill_error *err);
 /* Fills err (if any) with a status and a message; returns NULL, for
  * `return model_fail(...)` in the loaders of a model's files (model.c). */
 void *model_fail(spill_error *err, spill_status st, const char *fmt, ...)

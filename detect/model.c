@@ -585,10 +585,8 @@ static bool load_tables(spill_model *m, const manifest *mf, const char *dir, spi
     return true;
 }
 
-/* features.tsv: one line a feature, in schema order:
- *   name <TAB> lo <TAB> hi <TAB> edge edge ...
- * the training range (scaled to [-1, 1]) and the bin edges. */
-static bool parse_feature_table(spill_model *m, const char *path, char *text, spill_error *err)
+bool features_table_parse(const char *path, char *text, double *lo, double *hi, float *edges,
+                          uint8_t *n_edges, spill_error *err)
 {
     size_t nf = features_count(), f = 0, lineno = 0;
     for (char *p = text; *p && f <= nf;) {
@@ -615,12 +613,12 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
                            cols[0], want ? want : "(none)");
                 return false;
             }
-            double edges[BIN_EDGES + 1];
+            double e[BIN_EDGES + 1];
             char *end;
-            m->lo[f] = strtod(cols[1], &end);
+            lo[f] = strtod(cols[1], &end);
             bool ok = end != cols[1] && !*end;
-            m->hi[f] = strtod(cols[2], &end);
-            ok = ok && end != cols[2] && !*end && m->hi[f] >= m->lo[f];
+            hi[f] = strtod(cols[2], &end);
+            ok = ok && end != cols[2] && !*end && hi[f] >= lo[f];
             size_t ne = 0;
             for (char *q = cols[3]; ok && *q;) {
                 while (*q == ' ')
@@ -631,8 +629,8 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
                     ok = false;
                     break;
                 }
-                edges[ne] = strtod(q, &end);
-                ok = end != q && (ne == 0 || edges[ne] > edges[ne - 1]);
+                e[ne] = strtod(q, &end);
+                ok = end != q && (ne == 0 || e[ne] > e[ne - 1]);
                 q = end;
                 ne++;
             }
@@ -643,8 +641,8 @@ static bool parse_feature_table(spill_model *m, const char *path, char *text, sp
                 return false;
             }
             for (size_t k = 0; k < ne; k++)
-                m->edges[f * BIN_EDGES + k] = (float)edges[k];
-            m->n_edges[f] = (uint8_t)ne;
+                edges[f * BIN_EDGES + k] = (float)e[k];
+            n_edges[f] = (uint8_t)ne;
             f++;
         }
         if (!eol)
@@ -852,7 +850,7 @@ static bool load_classifier(spill_model *m, const manifest *mf, const char *dir,
     if (!ft)
         return false;
     char *ftpath = path_join(al, dir, "features.tsv");
-    bool ok = ftpath ? parse_feature_table(m, ftpath, ft, err)
+    bool ok = ftpath ? features_table_parse(ftpath, ft, m->lo, m->hi, m->edges, m->n_edges, err)
                      : model_fail(err, SPILL_E_NOMEM, "out of memory") != NULL;
     mem_free(al, ftpath);
     mem_free(al, ft);

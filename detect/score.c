@@ -116,14 +116,15 @@ static bool unreadable_line(page_work *w, size_t l, const size_t *first, int con
     return true;
 }
 
-static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
-/* A byte that parts tokens: ASCII spacing or '|'. */
-static bool token_end(char c)
+/* The class of an ASCII byte (CC_*), 0 for a byte above ASCII. */
+static unsigned ascii_class(char c)
 {
     unsigned char b = (unsigned char)c;
-    return b == '|' || (b < 0x80 && (utf8_ascii_class[b] & CC_SPACE));
+    return b < 0x80 ? utf8_ascii_class[b] : 0;
 }
-static bool ascii_letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/* A byte that parts tokens: ASCII spacing or '|'. */
+static bool token_end(char c) { return c == '|' || (ascii_class(c) & CC_SPACE); }
 
 /* Whether text[b0, b1) is an address: a URL ("://", "www."), an e-mail
  * address, or HTML entities ("&nbsp;", "&#160;").  Surrounding punctuation
@@ -149,10 +150,10 @@ static bool is_address(const char *t, size_t b0, size_t b1)
     while (i < n && s[i] == '&') {
         size_t j = i + 1;
         if (j < n && s[j] == '#')
-            while (++j < n && ascii_digit(s[j]))
+            while (++j < n && (ascii_class(s[j]) & CC_DIGIT))
                 ;
         else
-            while (j < n && ascii_letter(s[j]))
+            while (j < n && (ascii_class(s[j]) & CC_LETTER))
                 j++;
         if (j - i < 3)
             return false;
@@ -178,7 +179,7 @@ static bool address_only(const page_work *w, size_t s)
         if (j > i) {
             bool letters = false;
             for (size_t k = i; k < j && !letters; k++)
-                letters = ascii_letter(t[k]) || ascii_digit(t[k]) || (unsigned char)t[k] >= 0x80;
+                letters = (unsigned char)t[k] >= 0x80 || (ascii_class(t[k]) & (CC_LETTER | CC_DIGIT));
             if (is_address(t, i, j))
                 any = true;
             else if (letters)

@@ -194,32 +194,21 @@ static void quantile_edges(const row **rows, size_t n, size_t f, float *edges, u
     free(v);
 }
 
-/* The ranges and bin edges of DIR/features.tsv (the main model's, which
- * scoring expands every segment with for both models) into p. */
-static void read_scaling(const char *path, const data *d, problem *p)
+static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "rb");
     if (!f)
-        die("cannot read %s: train the main model into that directory first", path);
-    char line[8192];
-    for (size_t k = 0; k < d->nf; k++) {
-        if (!fgets(line, sizeof line, f))
-            die("%s: too few features", path);
-        char *tab = strchr(line, '\t');
-        if (!tab || (size_t)(tab - line) != strlen(d->names[k]) ||
-            strncmp(line, d->names[k], (size_t)(tab - line)))
-            die("%s: features out of the schema's order", path);
-        char *at = tab + 1, *end;
-        p->lo[k] = strtod(at, &end);
-        p->hi[k] = strtod(end, &at);
-        int e = 0;
-        for (float v = strtof(at, &end); end != at && e < BIN_EDGES; v = strtof(at, &end)) {
-            p->edges[k * BIN_EDGES + e++] = v;
-            at = end;
-        }
-        p->n_edges[k] = (uint8_t)e;
-    }
+        die("cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+        die("cannot read %s", path);
     fclose(f);
+    buf[n] = 0;
+    *len = (size_t)n;
+    return buf;
 }
 
 /* scaling: a features.tsv to take the ranges and bin edges from, or NULL
@@ -258,7 +247,13 @@ static problem sample(const data *d, size_t per_class, const char *scaling)
     p.edges = calloc(d->nf * BIN_EDGES, sizeof *p.edges);
     p.n_edges = calloc(d->nf, sizeof *p.n_edges);
     if (scaling) {
-        read_scaling(scaling, d, &p);
+        /* The main model's table, parsed as the model loader parses it. */
+        size_t len;
+        char *text = slurp(scaling, &len);
+        spill_error err = {0};
+        if (!features_table_parse(scaling, text, p.lo, p.hi, p.edges, p.n_edges, &err))
+            die("%s (train the main model into that directory first)", err.message);
+        free(text);
     } else {
         for (size_t f = 0; f < d->nf; f++) {
             p.lo[f] = INFINITY;
@@ -393,22 +388,6 @@ static void *grid_worker(void *arg)
 
 /* ---- output ----------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        die("cannot read %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-        die("cannot read %s", path);
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
 
 static void write_file(const char *path, const char *data, size_t len)
 {
