@@ -74,6 +74,13 @@ const char *cli_record_name(const spill_record *rec, char *buf, size_t cap);
 spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_options *ro,
                                  int jobs);
 
+/* The line counts of a run: the sketch file when `sketch` is set, else the
+ * inputs' own counts when `batch` (cli_batch_stats), else none.  Returns false
+ * (message printed) when the sketch cannot be loaded; *out may be NULL on
+ * success. */
+bool cli_line_stats(const char *sketch, bool batch, char **files, int n_files,
+                    const spill_reader_options *ro, int jobs, spill_linestats **out);
+
 /* Worker threads with ordered output (pool.c).  fn processes one record
  * into output bytes and optionally a result (the record is freed after);
  * state[i] is worker i's.  emit (may be NULL) receives every result in

@@ -597,16 +597,10 @@ int cmd_eval(int argc, char **argv)
     }
     spill_reader_options ro = spill_reader_options_default();
     ro.want_gold = 1;
-    if (sketch) {
-        e.batch = spill_linestats_load(sketch, NULL, &err);
-        if (!e.batch) {
-            cli_error("%s", err.message);
-            spill_ctx_free(e.ctx);
-            spill_model_free(model);
-            return EXIT_USAGE;
-        }
-    } else if (batch) {
-        e.batch = cli_batch_stats(argv + optind, argc - optind, &ro, 1);
+    if (!cli_line_stats(sketch, batch, argv + optind, argc - optind, &ro, 1, &e.batch)) {
+        spill_ctx_free(e.ctx);
+        spill_model_free(model);
+        return EXIT_USAGE;
     }
     int status = cli_each_record(argv + optind, argc - optind, &ro, NULL, eval_record, &e);
     if (status != EXIT_USAGE) {

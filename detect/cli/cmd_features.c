@@ -24,6 +24,8 @@ static const char USAGE[] =
     "options:\n"
     "  -m, --model DIR   model whose tables to use (its classifier is not needed)\n"
     "      --batch       count lines across the input's pages first (repeat_batch)\n"
+    "      --sketch FILE line counts of a corpus (spill sketch) instead: the\n"
+    "                    counts of a whole set whose parts run apart\n"
     "      --all         also segments whose gold label is unknown (label -1)\n"
     "  -h, --help        this help\n";
 
@@ -79,10 +81,11 @@ int cmd_features(int argc, char **argv)
         {"model", required_argument, NULL, 'm'},
         {"batch", no_argument, NULL, 1},
         {"all", no_argument, NULL, 2},
+        {"sketch", required_argument, NULL, 3},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_dir = NULL;
+    const char *model_dir = NULL, *sketch = NULL;
     bool batch = false;
     feat_run f = {.out = stdout};
     int c;
@@ -92,6 +95,7 @@ int cmd_features(int argc, char **argv)
         case 'm': model_dir = optarg; break;
         case 1: batch = true; break;
         case 2: f.all = true; break;
+        case 3: sketch = optarg; break;
         case 'h': fputs(USAGE, stdout); return EXIT_DONE;
         default: fputs(USAGE, stderr); return EXIT_USAGE;
         }
@@ -108,8 +112,11 @@ int cmd_features(int argc, char **argv)
     }
     spill_reader_options ro = spill_reader_options_default();
     ro.want_gold = 1;
-    if (batch)
-        f.batch = cli_batch_stats(argv + optind, argc - optind, &ro, 1);
+    if (!cli_line_stats(sketch, batch, argv + optind, argc - optind, &ro, 1, &f.batch)) {
+        spill_ctx_free(f.ctx);
+        spill_model_free(model);
+        return EXIT_USAGE;
+    }
     printf("# schema %s %d:", spill_schema_name(), spill_schema_version());
     for (size_t i = 0; i < spill_schema_size(); i++)
         printf(" %s", spill_schema_feature(i));

@@ -238,6 +238,22 @@ spill_linestats *cli_batch_stats(char **files, int n_files, const spill_reader_o
     return s;
 }
 
+bool cli_line_stats(const char *sketch, bool batch, char **files, int n_files,
+                    const spill_reader_options *ro, int jobs, spill_linestats **out)
+{
+    *out = NULL;
+    if (sketch) {
+        spill_error err = {0};
+        *out = spill_linestats_load(sketch, NULL, &err);
+        if (!*out)
+            cli_error("%s", err.message);
+        return *out != NULL;
+    }
+    if (batch)
+        *out = cli_batch_stats(files, n_files, ro, jobs);
+    return true;
+}
+
 /* ---- annotating verbs ----------------------------------------------------- */
 
 void cli_run_init(cli_run *run)
@@ -332,16 +348,9 @@ int cli_run_records(cli_run *run, char **files, int n_files, cli_work_fn fn,
     for (; made < run->jobs; made++)
         if (!(states[made] = make_state(run, made)))
             goto done;
-    if (run->sketch) {
-        spill_error err = {0};
-        run->stats = spill_linestats_load(run->sketch, NULL, &err);
-        if (!run->stats) {
-            cli_error("%s", err.message);
-            goto done;
-        }
-    } else if (run->batch) {
-        run->stats = cli_batch_stats(files, n_files, &run->ro, run->jobs);
-    }
+    if (!cli_line_stats(run->sketch, run->batch, files, n_files, &run->ro, run->jobs,
+                        &run->stats))
+        goto done;
     if (!run->no_output && !cli_output_open(&run->out, run->out_path))
         goto done;
     pool = cli_pool_new(run->jobs, fn, states, run->no_output ? NULL : &run->out, emit, emit_user);
