@@ -15,9 +15,6 @@ struct json_fast {
     bool ok = false;
 };
 
-// A parser grown by a giant record gives its memory back afterwards.
-static const size_t KEEP_CAPACITY = (size_t)8 << 20;
-
 #define SHIM_STR(x) #x
 #define SHIM_XSTR(x) SHIM_STR(x)
 
@@ -73,8 +70,6 @@ extern "C" bool json_fast_parse(json_fast *j, const char *s, size_t len)
 {
     try {
         j->ok = false;
-        if (j->parser.capacity() > KEEP_CAPACITY && len < KEEP_CAPACITY)
-            j->parser = simdjson::dom::parser();
         // realloc_if_needed: the text is copied into simdjson's padded
         // buffer, so it need not be padded itself.
         simdjson::error_code e = j->parser.parse(s, len, true).get(j->doc);

@@ -37,6 +37,16 @@
 
 #define IN_BUF (1u << 17)
 
+/* A line buffer grown above this by a giant record is freed once the record
+ * is parsed, so it is not held for the rest of the input. */
+#define LINE_KEEP ((size_t)1 << 20)
+
+/* The largest line for the fast JSONL parser: simdjson's DOM takes about 30
+ * bytes for each byte of its largest text and keeps them; above this, the
+ * line goes to jansson, whose parse costs nothing next to the annotation of
+ * such a text and whose memory is the text's. */
+#define FAST_MAX ((size_t)1 << 20)
+
 typedef enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD } codec;
 
 struct spill_reader {
@@ -684,22 +694,10 @@ static char *fast_scalar(json_fast_value v)
     return NULL;
 }
 
-/* Fills rec from a JSONL line with the fast parser: the fields of a record
- * to annotate, the same as parse_jsonl's jansson path finds.  false when
- * the line is for jansson: one the fast parser refuses (jansson says why),
- * an annotation record of spill score (read whole), or when the whole
- * object or the gold labels are wanted. */
-static bool parse_jsonl_fast(spill_reader *r, spill_record *rec, const char *line, size_t len)
+/* The fields of a record to annotate from the parsed line (copies); false
+ * for an annotation record of spill score, which jansson reads whole. */
+static bool fast_fields(spill_reader *r, spill_record *rec, json_fast *j)
 {
-    if (r->o.keep_json || r->o.want_gold)
-        return false;
-    if (!r->fast_tried) {
-        r->fast = json_fast_new();
-        r->fast_tried = true;
-    }
-    json_fast *j = r->fast;
-    if (!j || !json_fast_parse(j, line, len))
-        return false;
     if (json_fast_get(j, "spans").kind == JSON_FAST_ARRAY &&
         json_fast_get(j, "counts").kind == JSON_FAST_OBJECT &&
         (json_fast_get(j, "score").kind == JSON_FAST_INT ||
@@ -731,6 +729,23 @@ static bool parse_jsonl_fast(spill_reader *r, spill_record *rec, const char *lin
             rec->error = printf_dup("out of memory for a text of %zu bytes", rec->text_len);
     }
     return true;
+}
+
+/* Fills rec from a JSONL line with the fast parser: the fields of a record
+ * to annotate, the same as parse_jsonl's jansson path finds.  false when
+ * the line is for jansson: one the fast parser refuses (jansson says why),
+ * an annotation record of spill score (read whole), a line above FAST_MAX,
+ * or when the whole object or the gold labels are wanted. */
+static bool parse_jsonl_fast(spill_reader *r, spill_record *rec, const char *line, size_t len)
+{
+    if (r->o.keep_json || r->o.want_gold || len > FAST_MAX)
+        return false;
+    if (!r->fast_tried) {
+        r->fast = json_fast_new();
+        r->fast_tried = true;
+    }
+    json_fast *j = r->fast;
+    return j && json_fast_parse(j, line, len) && fast_fields(r, rec, j);
 }
 
 /* Fills rec from one JSONL line; on a problem sets rec->error. */
@@ -1268,6 +1283,11 @@ spill_status spill_reader_next(spill_reader *r, spill_record **out)
                                         r->o.max_record_bytes);
             else
                 parse_jsonl(r, rec);
+            if (r->line_cap > LINE_KEEP) {  /* a giant line's buffer goes back */
+                free(r->line);
+                r->line = NULL;
+                r->line_cap = 0;
+            }
             *out = rec;
             return SPILL_OK;
         }
