@@ -3,7 +3,7 @@
  * (versions, statuses, labels, options, contexts, the schema).
  *
  *   utf8_repair -> segment_lines -> script_runs -> lang_identify
- *     -> features_compute -> classify_page -> score_page
+ *     -> features_compute (-> classify_segments) -> classify_finish -> score_page
  *
  * A context owns the arena every stage allocates from; it is reset at the
  * start of each page, so a page's result lives until the next call.
@@ -172,9 +172,10 @@ static spill_status ctx_fail(spill_ctx *c, spill_status st, const char *what)
     return st;
 }
 
-/* Resets the ctx and runs the stages through features.c. */
+/* Resets the ctx and runs the stages through features.c, whose vectors go
+ * to sink. */
 static spill_status prepare(spill_ctx *c, const char *id, const char *text, size_t len,
-                            const spill_hints *hints)
+                            const spill_hints *hints, features_sink sink, void *user)
 {
     c->message[0] = 0;
     arena_reset(&c->a);
@@ -221,7 +222,7 @@ static spill_status prepare(spill_ctx *c, const char *id, const char *text, size
         assert(i == 0 || g->b0 >= w->scripts.segs[i - 1].b1);
     }
 #endif
-    if ((st = features_compute(w)))
+    if ((st = features_compute(w, sink, user)))
         return ctx_fail(c, st, "computing features");
     return SPILL_OK;
 }
@@ -237,10 +238,10 @@ spill_status spill_annotate(spill_ctx *c, const char *id, const char *text, size
                  "model %s was loaded for its tables only and cannot annotate", c->model->name);
         return SPILL_E_INVALID_ARG;
     }
-    spill_status st = prepare(c, id, text, len, hints);
+    spill_status st = prepare(c, id, text, len, hints, classify_segments, NULL);
     if (st)
         return st;
-    if ((st = classify_page(&c->w)))
+    if ((st = classify_finish(&c->w)))
         return ctx_fail(c, st, "classifying");
     if ((st = score_page(&c->w)))
         return ctx_fail(c, st, "scoring");
@@ -287,42 +288,56 @@ static int gold_from_spans(const spill_gold *g, size_t cp0, size_t cp1)
     return best;
 }
 
+/* spill_features's sink: each segment's vector with its gold label. */
+typedef struct gold_rows {
+    const spill_gold *gold;
+    spill_feature_row_fn row;
+    void *user;
+    uint32_t *nl;  /* offsets of the text's newlines (line labels) */
+    size_t n_nl;
+    size_t cp, at;  /* code points before byte `at` (spans) */
+} gold_rows;
+
+static spill_status emit_rows(page_work *w, size_t first, size_t n, const float *rows,
+                              void *user)
+{
+    gold_rows *g = user;
+    const spill_gold *gold = g->gold;
+    if (first == 0 && gold && gold->line_labels) {
+        for (size_t i = 0; i < w->len; i++)
+            g->n_nl += w->text[i] == '\n';
+        g->nl = arena_alloc(w->a, (g->n_nl + 1) * sizeof *g->nl);
+        if (!g->nl)
+            return SPILL_E_NOMEM;
+        for (size_t i = 0, k = 0; i < w->len; i++)
+            if (w->text[i] == '\n')
+                g->nl[k++] = (uint32_t)i;
+    }
+    size_t nf = features_count();
+    for (size_t s = first; s < first + n; s++) {
+        const seg *sg = &w->scripts.segs[s];
+        int label = -1;
+        if (gold && gold->line_labels) {
+            label = gold_from_lines(gold, g->nl, g->n_nl, sg->b0);
+        } else if (gold && gold->spans) {
+            g->cp += utf8_count(w->text + g->at, sg->b0 - g->at);
+            size_t seg_cp = utf8_count(w->text + sg->b0, sg->b1 - sg->b0);
+            label = gold_from_spans(gold, g->cp, g->cp + seg_cp);
+            g->cp += seg_cp;
+            g->at = sg->b1;
+        }
+        spill_status st = g->row(g->user, s, label, rows + (s - first) * nf, nf);
+        if (st)
+            return st;
+    }
+    return SPILL_OK;
+}
+
 spill_status spill_features(spill_ctx *c, const char *text, size_t len, const spill_hints *hints,
                             const spill_gold *gold, spill_feature_row_fn row, void *user)
 {
     if (!c || !row)
         return SPILL_E_INVALID_ARG;
-    spill_status st = prepare(c, NULL, text, len, hints);
-    if (st)
-        return st;
-    page_work *w = &c->w;
-    uint32_t *nl = NULL;
-    size_t n_nl = 0;
-    if (gold && gold->line_labels) {
-        for (size_t i = 0; i < w->len; i++)
-            n_nl += w->text[i] == '\n';
-        nl = arena_alloc(&c->a, (n_nl + 1) * sizeof *nl);
-        if (!nl)
-            return ctx_fail(c, SPILL_E_NOMEM, "mapping gold lines");
-        for (size_t i = 0, k = 0; i < w->len; i++)
-            if (w->text[i] == '\n')
-                nl[k++] = (uint32_t)i;
-    }
-    size_t nf = features_count(), cp = 0, at = 0;
-    for (size_t s = 0; s < w->scripts.n_segs; s++) {
-        const seg *g = &w->scripts.segs[s];
-        int label = -1;
-        if (gold && gold->line_labels) {
-            label = gold_from_lines(gold, nl, n_nl, g->b0);
-        } else if (gold && gold->spans) {
-            cp += utf8_count(w->text + at, g->b0 - at);
-            size_t seg_cp = utf8_count(w->text + g->b0, g->b1 - g->b0);
-            label = gold_from_spans(gold, cp, cp + seg_cp);
-            cp += seg_cp;
-            at = g->b1;
-        }
-        if ((st = row(user, s, label, w->feat + s * nf, nf)))
-            return st;
-    }
-    return SPILL_OK;
+    gold_rows g = {.gold = gold, .row = row, .user = user};
+    return prepare(c, NULL, text, len, hints, emit_rows, &g);
 }

@@ -267,19 +267,22 @@ static spill_status smooth(page_work *w)
     return SPILL_OK;
 }
 
-spill_status classify_page(page_work *w)
+spill_status classify_segments(page_work *w, size_t first, size_t n_rows, const float *rows,
+                               void *user)
 {
+    (void)user;
     const spill_model *m = w->model;
     size_t ns = w->scripts.n_segs, nf = features_count();
-    w->prob = arena_zalloc(w->a, (ns ? ns : 1) * SPILL_LABEL_COUNT, sizeof *w->prob);
-    int *idx = arena_alloc(w->a, 2 * nf * sizeof *idx);
-    double *val = arena_alloc(w->a, 2 * nf * sizeof *val);
-    if (!w->prob || !idx || !val)
+    if (first == 0)
+        w->prob = arena_zalloc(w->a, (ns ? ns : 1) * SPILL_LABEL_COUNT, sizeof *w->prob);
+    if (!w->prob)
         return SPILL_E_NOMEM;
+    int idx[2 * FEATURES_MAX];
+    double val[2 * FEATURES_MAX];
     double main_p[SPILL_LABEL_COUNT], fg[2];
-    for (size_t s = 0; s < ns; s++) {
-        size_t n = classify_expand(nf, m->lo, m->hi, m->edges, m->n_edges, w->feat + s * nf, idx,
-                                   val);
+    for (size_t s = first; s < first + n_rows; s++) {
+        size_t n = classify_expand(nf, m->lo, m->hi, m->edges, m->n_edges,
+                                   rows + (s - first) * nf, idx, val);
         classify_probs(&m->main, idx, val, n, main_p);
         classify_probs(&m->foreign, idx, val, n, fg);
         /* Foreign from its own model; the other labels share the rest in
@@ -303,5 +306,12 @@ spill_status classify_page(page_work *w)
                 p[m->main.class_label[c]] = (float)(rest > 0 ? (1 - pf) * main_p[c] / rest : 0);
         p[SPILL_LABEL_FOREIGN] = (float)pf;
     }
-    return smooth(w);
+    return SPILL_OK;
+}
+
+spill_status classify_finish(page_work *w)
+{
+    if (!w->prob)  /* no segment */
+        w->prob = arena_zalloc(w->a, SPILL_LABEL_COUNT, sizeof *w->prob);
+    return w->prob ? smooth(w) : SPILL_E_NOMEM;
 }

@@ -2,9 +2,10 @@
  * features.c - per-segment features: the feature schema.
  *
  * Input: the page's lines and segments with their scripts and languages.
- * Output: one vector of features_count() floats per segment (page_work.feat)
- * and per-line numbers later stages share (page_work.li: repetition,
- * cohesion).
+ * Output: one vector of features_count() floats per segment, handed to a
+ * sink a block at a time (the classifier, or spill_features's rows), the
+ * few of them score.c reads (page_work.kept), and per-line numbers later
+ * stages share (page_work.li: repetition, cohesion).
  *
  * One pass over each line gathers its character classes, words, stopwords,
  * garbage cues and topic terms; page-level aggregates follow (topic centroid,
@@ -916,93 +917,97 @@ static float f_closes_core(const page_ctx *c)
 static const struct {
     const char *name;
     feature_fn fn;
+    int kept;  /* its enum kept_feature, 0 if score.c does not read it */
 } FEATURES[] = {
-    {"len", f_len},
-    {"words", f_words},
-    {"word_len", f_word_len},
-    {"letters", f_letters},
-    {"digits", f_digits},
-    {"punct", f_punct},
-    {"symbols", f_symbols},
-    {"upper", f_upper},
-    {"title_words", f_title},
-    {"end_punct", f_end_punct},
-    {"stopwords", f_stop},
-    {"stop_known", f_stop_known},
-    {"separators", f_seps},
-    {"separators_per_word", f_seps_per_word},
-    {"urls", f_urls},
-    {"line_pos", f_pos},
-    {"char_pos", f_char_pos},
-    {"page_lines", f_page_lines},
-    {"page_len", f_page_len},
-    {"repeat_page", f_rep_page},
-    {"repeat_first", f_rep_first},
-    {"repeat_batch", f_rep_batch},
-    {"cohesion", f_cohesion},
-    {"topic", f_topic},
-    {"topic_before", f_topic_before},
-    {"topic_after", f_topic_after},
-    {"core_before", f_core_before},
-    {"core_after", f_core_after},
-    {"chrome", f_chrome},
-    {"chrome_max", f_chrome_max},
-    {"chrome_strong", f_chrome_strong},
-    {"prev_chrome", f_prev_chrome},
-    {"prev_header", f_prev_header},
-    {"header_after_core", f_header_after_core},
-    {"next_header", f_next_header},
-    {"lead_title", f_lead_title},
-    {"title_overlap", f_title_overlap},
-    {"has_terms", f_has_terms},
-    {"longest_rel", f_longest_rel},
-    {"from_longest", f_from_longest},
-    {"prev_len", f_prev_len},
-    {"next_len", f_next_len},
-    {"prev_stopwords", f_prev_stop},
-    {"next_stopwords", f_next_stop},
-    {"prev_end_punct", f_prev_punct},
-    {"next_end_punct", f_next_punct},
-    {"window_len", f_win_len},
-    {"window_end_punct", f_win_punct},
-    {"window_stopwords", f_win_stop},
-    {"mojibake", f_mojibake},
-    {"mojibake_pairs", f_mojibake_n},
-    {"controls", f_controls},
-    {"other_chars", f_others},
-    {"symbol_run", f_max_run},
-    {"seg_share", f_seg_share},
-    {"seg_len", f_seg_len},
-    {"seg_words", f_seg_words},
-    {"seg_script_other", f_seg_script_other},
-    {"seg_script_rarity", f_seg_script_rarity},
-    {"page_script_mixed", f_page_mixed},
-    {"seg_script_latin", f_seg_script_latin},
-    {"page_script_latin", f_page_script_latin},
-    {"seg_lang_other", f_seg_lang_other},
-    {"seg_lang_reliable", f_seg_lang_reliable},
-    {"page_lang_conf", f_page_lang_conf},
-    {"seg_is_line", f_seg_is_line},
-    {"seg_at_line_start", f_seg_at_start},
-    {"seg_at_line_end", f_seg_at_end},
-    {"seg_ends_colon", f_seg_colon},
-    {"seg_foreign_stopwords", f_seg_fstop},
-    {"seg_foreign_stopwords_n", f_seg_fstop_n},
-    {"seg_page_stopwords", f_seg_pstop},
-    {"seg_capitalised", f_seg_capital},
-    {"seg_function_word_run", f_seg_wordlang},
-    {"prev_core", f_prev_core},
-    {"next_core", f_next_core},
-    {"closes_core", f_closes_core},
-    {"seg_ngram_margin", f_seg_ngram_margin},
-    {"seg_ngram_flagged", f_seg_ngram_flagged},
-    {"seg_known_words", f_seg_known},
-    {"seg_ngram_run", f_seg_ngram_run},
-    {"page_ngram_rate", f_page_ngram_rate},
-    {"seg_words_elsewhere", f_seg_elsewhere},
+    {"len", f_len, 0},
+    {"words", f_words, KEPT_WORDS},
+    {"word_len", f_word_len, 0},
+    {"letters", f_letters, 0},
+    {"digits", f_digits, 0},
+    {"punct", f_punct, 0},
+    {"symbols", f_symbols, KEPT_SYMBOLS},
+    {"upper", f_upper, 0},
+    {"title_words", f_title, 0},
+    {"end_punct", f_end_punct, KEPT_END_PUNCT},
+    {"stopwords", f_stop, KEPT_STOPWORDS},
+    {"stop_known", f_stop_known, 0},
+    {"separators", f_seps, KEPT_SEPARATORS},
+    {"separators_per_word", f_seps_per_word, 0},
+    {"urls", f_urls, KEPT_URLS},
+    {"line_pos", f_pos, 0},
+    {"char_pos", f_char_pos, 0},
+    {"page_lines", f_page_lines, 0},
+    {"page_len", f_page_len, 0},
+    {"repeat_page", f_rep_page, 0},
+    {"repeat_first", f_rep_first, 0},
+    {"repeat_batch", f_rep_batch, KEPT_REPEAT_BATCH},
+    {"cohesion", f_cohesion, KEPT_COHESION},
+    {"topic", f_topic, 0},
+    {"topic_before", f_topic_before, 0},
+    {"topic_after", f_topic_after, 0},
+    {"core_before", f_core_before, 0},
+    {"core_after", f_core_after, 0},
+    {"chrome", f_chrome, 0},
+    {"chrome_max", f_chrome_max, 0},
+    {"chrome_strong", f_chrome_strong, 0},
+    {"prev_chrome", f_prev_chrome, 0},
+    {"prev_header", f_prev_header, 0},
+    {"header_after_core", f_header_after_core, 0},
+    {"next_header", f_next_header, 0},
+    {"lead_title", f_lead_title, 0},
+    {"title_overlap", f_title_overlap, 0},
+    {"has_terms", f_has_terms, 0},
+    {"longest_rel", f_longest_rel, 0},
+    {"from_longest", f_from_longest, 0},
+    {"prev_len", f_prev_len, 0},
+    {"next_len", f_next_len, 0},
+    {"prev_stopwords", f_prev_stop, 0},
+    {"next_stopwords", f_next_stop, 0},
+    {"prev_end_punct", f_prev_punct, 0},
+    {"next_end_punct", f_next_punct, 0},
+    {"window_len", f_win_len, KEPT_WINDOW_LEN},
+    {"window_end_punct", f_win_punct, 0},
+    {"window_stopwords", f_win_stop, 0},
+    {"mojibake", f_mojibake, KEPT_MOJIBAKE},
+    {"mojibake_pairs", f_mojibake_n, 0},
+    {"controls", f_controls, KEPT_CONTROLS},
+    {"other_chars", f_others, KEPT_OTHER_CHARS},
+    {"symbol_run", f_max_run, KEPT_SYMBOL_RUN},
+    {"seg_share", f_seg_share, 0},
+    {"seg_len", f_seg_len, 0},
+    {"seg_words", f_seg_words, KEPT_SEG_WORDS},
+    {"seg_script_other", f_seg_script_other, 0},
+    {"seg_script_rarity", f_seg_script_rarity, 0},
+    {"page_script_mixed", f_page_mixed, 0},
+    {"seg_script_latin", f_seg_script_latin, 0},
+    {"page_script_latin", f_page_script_latin, 0},
+    {"seg_lang_other", f_seg_lang_other, 0},
+    {"seg_lang_reliable", f_seg_lang_reliable, 0},
+    {"page_lang_conf", f_page_lang_conf, 0},
+    {"seg_is_line", f_seg_is_line, 0},
+    {"seg_at_line_start", f_seg_at_start, 0},
+    {"seg_at_line_end", f_seg_at_end, 0},
+    {"seg_ends_colon", f_seg_colon, KEPT_SEG_ENDS_COLON},
+    {"seg_foreign_stopwords", f_seg_fstop, 0},
+    {"seg_foreign_stopwords_n", f_seg_fstop_n, 0},
+    {"seg_page_stopwords", f_seg_pstop, 0},
+    {"seg_capitalised", f_seg_capital, 0},
+    {"seg_function_word_run", f_seg_wordlang, 0},
+    {"prev_core", f_prev_core, 0},
+    {"next_core", f_next_core, 0},
+    {"closes_core", f_closes_core, 0},
+    {"seg_ngram_margin", f_seg_ngram_margin, 0},
+    {"seg_ngram_flagged", f_seg_ngram_flagged, 0},
+    {"seg_known_words", f_seg_known, 0},
+    {"seg_ngram_run", f_seg_ngram_run, 0},
+    {"page_ngram_rate", f_page_ngram_rate, 0},
+    {"seg_words_elsewhere", f_seg_elsewhere, 0},
 };
 
 #define N_FEATURES (sizeof FEATURES / sizeof FEATURES[0])
+_Static_assert(N_FEATURES <= FEATURES_MAX, "FEATURES_MAX is too small");
+/* Segments whose vectors are computed, and handed on, together. */
+#define FEATURE_BLOCK 256
 
 size_t features_count(void)
 {
@@ -1024,7 +1029,7 @@ int features_index(const char *name)
 
 /* ---- driver ---------------------------------------------------------- */
 
-spill_status features_compute(page_work *w)
+spill_status features_compute(page_work *w, features_sink sink, void *user)
 {
     page_ctx c = {.w = w};
     spill_status st;
@@ -1073,8 +1078,10 @@ spill_status features_compute(page_work *w)
         return st;
 
     size_t nf = N_FEATURES, ns = w->scripts.n_segs;
-    w->feat = arena_alloc(w->a, (ns ? ns : 1) * nf * sizeof *w->feat);
-    if (!w->feat)
+    float *block = arena_alloc(w->a, (ns && ns < FEATURE_BLOCK ? ns : FEATURE_BLOCK) * nf *
+                                         sizeof *block);
+    w->kept = arena_alloc(w->a, (ns ? ns : 1) * KEPT_COUNT * sizeof *w->kept);
+    if (!block || !w->kept)
         return SPILL_E_NOMEM;
     size_t word_at = 0;
     for (size_t si = 0; si < ns; si++) {
@@ -1106,11 +1113,17 @@ spill_status features_compute(page_work *w)
             c.seg_words++;
             c.seg_capital += (wt->w[i].flags & WORD_CAPITAL) != 0;
         }
-        float *v = w->feat + si * nf;
+        size_t in_block = si % FEATURE_BLOCK;
+        float *v = block + in_block * nf, *kept = w->kept + si * KEPT_COUNT;
         for (size_t f = 0; f < nf; f++) {
             float x = FEATURES[f].fn(&c);
             v[f] = isfinite(x) ? x : 0.0f;
+            if (FEATURES[f].kept)
+                kept[FEATURES[f].kept - 1] = v[f];
         }
+        if (in_block + 1 == FEATURE_BLOCK || si + 1 == ns)
+            if ((st = sink(w, si - in_block, in_block + 1, block, user)))
+                return st;
     }
     return SPILL_OK;
 }

@@ -453,7 +453,26 @@ typedef struct line_info {
     float topic;           /* with the page's main topic (features.c) */
 } line_info;
 
-spill_status features_compute(page_work *w);
+/* The features score.c reads for its rules and reasons, kept for every
+ * segment (page_work.kept) after the full vectors are gone. */
+enum kept_feature {
+    KEPT_COHESION = 1, KEPT_WORDS, KEPT_SEPARATORS, KEPT_URLS, KEPT_REPEAT_BATCH, KEPT_MOJIBAKE,
+    KEPT_CONTROLS, KEPT_OTHER_CHARS, KEPT_SYMBOL_RUN, KEPT_SYMBOLS, KEPT_END_PUNCT,
+    KEPT_WINDOW_LEN, KEPT_STOPWORDS, KEPT_SEG_WORDS, KEPT_SEG_ENDS_COLON,
+    KEPT_END  /* one past the last: KEPT_END - 1 features are kept */
+};
+#define KEPT_COUNT (KEPT_END - 1)
+
+/* Receives the feature vectors of segments first .. first + n - 1
+ * (n x features_count() floats, valid during the call). */
+typedef spill_status (*features_sink)(page_work *w, size_t first, size_t n, const float *rows,
+                                      void *user);
+
+/* Computes every segment's feature vector, handing them to sink a block of
+ * segments at a time (a page's vectors are never all held), and fills
+ * page_work.kept. */
+spill_status features_compute(page_work *w, features_sink sink, void *user);
+#define FEATURES_MAX 128  /* features_count() is at most this */
 size_t features_count(void);
 const char *features_name(size_t i);
 /* Index of the feature called `name`, or -1. */
@@ -476,7 +495,12 @@ uint32_t linestats_count(const spill_linestats *s, uint64_t hash);
 
 /* ---- classify.c ------------------------------------------------------- */
 
-spill_status classify_page(page_work *w);
+/* Class probabilities of segments first .. first + n - 1 into page_work.prob
+ * (allocated at first == 0): a features_sink. */
+spill_status classify_segments(page_work *w, size_t first, size_t n, const float *rows,
+                               void *user);
+/* Smooths the probabilities over neighbouring segments, once all are in. */
+spill_status classify_finish(page_work *w);
 
 /* The expanded sparse vector of raw features x: at most 2 entries a
  * feature, indices ascending, into idx/val; returns their number.  Shared
@@ -515,7 +539,7 @@ struct page_work {
     word_table words;
     script_result scripts;
     lang_result langs;
-    float *feat;           /* n_segs x features_count() */
+    float *kept;           /* n_segs x KEPT_COUNT: the features score.c reads */
     float *prob;           /* n_segs x SPILL_LABEL_COUNT */
     uint8_t *label;        /* per segment */
     const char **why;      /* per segment */
@@ -525,7 +549,5 @@ struct page_work {
 /* The last page's working state of a context (for tests and diagnosis). */
 const page_work *annotate_work(const spill_ctx *c);
 
-/* Runs the stages up to and including features.c. */
-spill_status annotate_prepare(page_work *w);
 
 #endif

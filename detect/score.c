@@ -35,9 +35,10 @@
  * above every post, a quoted sentence). */
 #define DUP_NEAR 2
 
-static float feat(const page_work *w, size_t s, int f)
+/* Kept feature k (enum kept_feature) of segment s. */
+static float feat(const page_work *w, size_t s, int k)
 {
-    return f < 0 ? 0.0f : w->feat[s * features_count() + (size_t)f];
+    return w->kept[s * KEPT_COUNT + (size_t)(k - 1)];
 }
 
 /* Where each line's segments start: first[line] .. first[line + 1]. */
@@ -90,14 +91,13 @@ static void unreadable(const page_work *w, size_t l, size_t *fffd, size_t *ctl)
 
 /* Whether line l is garbage by those rules; *why: the reason (NULL when
  * out of memory: why_garbage tells one then). */
-static bool unreadable_line(page_work *w, size_t l, const size_t *first, int controls,
-                            const char **why)
+static bool unreadable_line(page_work *w, size_t l, const size_t *first, const char **why)
 {
     *why = NULL;
     if (first[l] == first[l + 1])
         return false;
     double cp = w->li[l].cp;
-    if (feat(w, first[l], controls) > 0) {
+    if (feat(w, first[l], KEPT_CONTROLS) > 0) {
         size_t fffd, ctl;
         unreadable(w, l, &fffd, &ctl);
         if ((double)(fffd + ctl) >= UNREADABLE * cp) {
@@ -192,10 +192,9 @@ static bool address_only(const page_work *w, size_t s)
 
 static spill_status decide_labels(page_work *w, const size_t *first)
 {
-    int controls = features_index("controls");
     for (size_t l = 0; l < w->n_lines; l++) {
         const char *why;
-        if (unreadable_line(w, l, first, controls, &why)) {
+        if (unreadable_line(w, l, first, &why)) {
             for (size_t s = first[l]; s < first[l + 1]; s++) {
                 w->label[s] = SPILL_LABEL_GARBAGE;
                 w->why[s] = why;
@@ -303,22 +302,18 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
 
 /* ---- reasons ---------------------------------------------------------- */
 
-typedef struct why_idx {
-    int cohesion, words, seps, urls, rep_batch, mojibake, controls, others, symbol_run,
-        symbols, end_punct, win_len, stop, seg_words, seg_colon;
-} why_idx;
 
 static const char *a_or_an(const char *word)
 {
     return strchr("AEIOUaeiou", word[0]) ? "an" : "a";
 }
 
-static const char *why_foreign(page_work *w, size_t s, const why_idx *x)
+static const char *why_foreign(page_work *w, size_t s)
 {
     const seg *g = &w->scripts.segs[s];
     char name[64], page_name[64];
-    float words = expf(feat(w, s, x->seg_words)) - 1;
-    const char *kind = feat(w, s, x->seg_colon) > 0 && words <= 3 ? "label"
+    float words = expf(feat(w, s, KEPT_SEG_WORDS)) - 1;
+    const char *kind = feat(w, s, KEPT_SEG_ENDS_COLON) > 0 && words <= 3 ? "label"
                        : words <= 1.5f                            ? "word"
                        : words <= 6                               ? "phrase"
                        : g->flags == (SEG_LINE_START | SEG_LINE_END) ? "line"
@@ -337,10 +332,10 @@ static const char *why_foreign(page_work *w, size_t s, const why_idx *x)
     return arena_printf(w->a, "%s unlike the page's %s text", kind, page_name);
 }
 
-static const char *why_spillover(page_work *w, size_t s, const why_idx *x)
+static const char *why_spillover(page_work *w, size_t s)
 {
     const seg *g = &w->scripts.segs[s];
-    float coh = feat(w, s, x->cohesion);
+    float coh = feat(w, s, KEPT_COHESION);
     /* The header line before it, if short: "after 'Related posts'". */
     for (size_t l = g->line; l-- > 0;) {
         const line *ln = &w->lines[l];
@@ -354,50 +349,50 @@ static const char *why_spillover(page_work *w, size_t s, const why_idx *x)
     return arena_printf(w->a, "off-topic: cohesion %.2f with the page", coh);
 }
 
-static const char *why_boilerplate(page_work *w, size_t s, const why_idx *x)
+static const char *why_boilerplate(page_work *w, size_t s)
 {
-    float batch = feat(w, s, x->rep_batch);
+    float batch = feat(w, s, KEPT_REPEAT_BATCH);
     if (batch > 0.5f)
         return arena_printf(w->a, "recurs on %.0f other pages of the batch", expf(batch) - 1);
-    if (feat(w, s, x->seps) > 0.6f)
+    if (feat(w, s, KEPT_SEPARATORS) > 0.6f)
         return "menu or breadcrumb: separators between short items";
-    if (feat(w, s, x->urls) > 0)
+    if (feat(w, s, KEPT_URLS) > 0)
         return "link or address";
-    float words = expf(feat(w, s, x->words)) - 1;
-    if (words <= 4 && feat(w, s, x->win_len) < 3.5f)
+    float words = expf(feat(w, s, KEPT_WORDS)) - 1;
+    if (words <= 4 && feat(w, s, KEPT_WINDOW_LEN) < 3.5f)
         return arena_printf(w->a, "short line (%.0f word%s) among short lines", words,
                             words == 1 ? "" : "s");
-    if (feat(w, s, x->end_punct) == 0)
+    if (feat(w, s, KEPT_END_PUNCT) == 0)
         return arena_printf(w->a, "site chrome: %.0f words, no sentence punctuation", words);
     return arena_printf(w->a, "site chrome: stopwords %.2f, cohesion %.2f",
-                        feat(w, s, x->stop), feat(w, s, x->cohesion));
+                        feat(w, s, KEPT_STOPWORDS), feat(w, s, KEPT_COHESION));
 }
 
-static const char *why_garbage(page_work *w, size_t s, const why_idx *x)
+static const char *why_garbage(page_work *w, size_t s)
 {
-    if (feat(w, s, x->mojibake) > 0.02f)
+    if (feat(w, s, KEPT_MOJIBAKE) > 0.02f)
         return "mojibake: UTF-8 decoded as a legacy code page";
-    if (feat(w, s, x->controls) > 0.02f)
+    if (feat(w, s, KEPT_CONTROLS) > 0.02f)
         return w->page.invalid_bytes ? "invalid UTF-8 or control characters"
                                      : "control characters";
-    if (feat(w, s, x->others) > 0.05f)
+    if (feat(w, s, KEPT_OTHER_CHARS) > 0.05f)
         return "unassigned or private-use characters";
-    if (feat(w, s, x->symbol_run) > 1.6f || feat(w, s, x->symbols) > 0.3f)
+    if (feat(w, s, KEPT_SYMBOL_RUN) > 1.6f || feat(w, s, KEPT_SYMBOLS) > 0.3f)
         return "symbol run";
     return "not text: few letters, odd characters";
 }
 
-static const char *why_for(page_work *w, size_t s, int label, const why_idx *x)
+static const char *why_for(page_work *w, size_t s, int label)
 {
     switch (label) {
     case SPILL_LABEL_BOILERPLATE:
-        return why_boilerplate(w, s, x);
+        return why_boilerplate(w, s);
     case SPILL_LABEL_SPILLOVER:
-        return why_spillover(w, s, x);
+        return why_spillover(w, s);
     case SPILL_LABEL_FOREIGN:
-        return why_foreign(w, s, x);
+        return why_foreign(w, s);
     case SPILL_LABEL_GARBAGE:
-        return why_garbage(w, s, x);
+        return why_garbage(w, s);
     default:
         return "";
     }
@@ -520,20 +515,10 @@ spill_status score_page(page_work *w)
         return st;
     if ((st = mark_duplicates(w, first)))
         return st;
-    why_idx x = {
-        features_index("cohesion"),   features_index("words"),
-        features_index("separators"), features_index("urls"),
-        features_index("repeat_batch"), features_index("mojibake"),
-        features_index("controls"),   features_index("other_chars"),
-        features_index("symbol_run"), features_index("symbols"),
-        features_index("end_punct"),  features_index("window_len"),
-        features_index("stopwords"),  features_index("seg_words"),
-        features_index("seg_ends_colon"),
-    };
     for (size_t s = 0; s < ns; s++) {
         if (w->why[s])
             continue;
-        w->why[s] = why_for(w, s, w->label[s], &x);
+        w->why[s] = why_for(w, s, w->label[s]);
         if (!w->why[s])
             return SPILL_E_NOMEM;
     }
