@@ -2,9 +2,11 @@
  * spill_features' gold labels per segment. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 
@@ -110,6 +112,72 @@ static void schema_is_consistent(void **state)
     }
     assert_null(spill_schema_feature(features_count()));
     assert_int_equal(features_index("no such feature"), -1);
+}
+
+/* Every segment's row comes once, in order, across the blocks the vectors
+ * are computed in; the features score.c keeps (page_work.kept) are copies
+ * of the features of their names. */
+typedef struct order {
+    size_t n;
+    bool in_order;
+    float *rows;  /* n x features_count() */
+} order;
+
+static spill_status take_all(void *user, size_t seg, int label, const float *v, size_t n)
+{
+    order *o = user;
+    (void)label;
+    o->in_order &= seg == o->n;
+    memcpy(o->rows + o->n * n, v, n * sizeof *v);
+    o->n++;
+    return SPILL_OK;
+}
+
+static void rows_across_blocks_and_kept_features(void **state)
+{
+    (void)state;
+    static const struct {
+        int k;
+        const char *name;
+    } kept[] = {
+        {KEPT_COHESION, "cohesion"},       {KEPT_WORDS, "words"},
+        {KEPT_SEPARATORS, "separators"},   {KEPT_URLS, "urls"},
+        {KEPT_REPEAT_BATCH, "repeat_batch"}, {KEPT_MOJIBAKE, "mojibake"},
+        {KEPT_CONTROLS, "controls"},       {KEPT_OTHER_CHARS, "other_chars"},
+        {KEPT_SYMBOL_RUN, "symbol_run"},   {KEPT_SYMBOLS, "symbols"},
+        {KEPT_END_PUNCT, "end_punct"},     {KEPT_WINDOW_LEN, "window_len"},
+        {KEPT_STOPWORDS, "stopwords"},     {KEPT_SEG_WORDS, "seg_words"},
+        {KEPT_SEG_ENDS_COLON, "seg_ends_colon"},
+    };
+    assert_int_equal(sizeof kept / sizeof kept[0], KEPT_COUNT);
+    /* 700 lines, most of them varied: several blocks of segments. */
+    char *page = malloc(700 * 96);
+    assert_non_null(page);
+    size_t len = 0;
+    for (int i = 0; i < 700; i++)
+        len += (size_t)sprintf(page + len, i % 7 ? "Line %d of the harbour story: wall %d.\n"
+                                                 : "Menu | Home | %d | %d\n",
+                               i, i * 31 % 97);
+    spill_error err = {0};
+    spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
+    spill_ctx *c = spill_ctx_new(m, NULL, &err);
+    assert_non_null(c);
+    order o = {.in_order = true, .rows = malloc(4096 * features_count() * sizeof(float))};
+    assert_non_null(o.rows);
+    assert_int_equal(spill_features(c, page, len, NULL, NULL, take_all, &o), SPILL_OK);
+    const page_work *w = annotate_work(c);
+    assert_int_equal(o.n, w->scripts.n_segs);
+    assert_true(o.n > 2 * 256);
+    assert_true(o.in_order);
+    for (size_t s = 0; s < o.n; s++)
+        for (size_t i = 0; i < KEPT_COUNT; i++)
+            assert_float_equal(w->kept[s * KEPT_COUNT + (size_t)kept[i].k - 1],
+                               o.rows[s * features_count() + (size_t)features_index(kept[i].name)],
+                               0);
+    free(o.rows);
+    free(page);
+    spill_ctx_free(c);
+    spill_model_free(m);
 }
 
 static void repetition_cohesion_and_gold(void **state)
@@ -219,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batch_counts_reach_the_features),
         cmocka_unit_test(schema_is_consistent),
+        cmocka_unit_test(rows_across_blocks_and_kept_features),
         cmocka_unit_test(repetition_cohesion_and_gold),
         cmocka_unit_test(headers_around_the_article_end),
         cmocka_unit_test(gold_spans_in_code_points),
