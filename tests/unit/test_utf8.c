@@ -2,11 +2,13 @@
  * Python's decode(errors="replace") does it, counting, classes. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "internal.h"
 
@@ -111,6 +113,27 @@ static void classes(void **state)
     assert_true(utf8_class(0x2605) & CC_SYMBOL); /* ★ */
     assert_true(utf8_class('.') & CC_PUNCT);
     assert_int_equal(utf8_lower(0x416), 0x436);
+    assert_int_equal(utf8_lower(0xA7AE), 0x26A);  /* farther than an int16_t delta */
+    assert_int_equal(utf8_class(0x10400) & (CC_LETTER | CC_UPPER), CC_LETTER | CC_UPPER);
+}
+
+/* The tables of the Basic Multilingual Plane give what utf8proc gives, for
+ * every code point; letters and marks are classed by their category. */
+static void tables_agree_with_utf8proc(void **state)
+{
+    (void)state;
+    for (int32_t cp = 0; cp < 0x110000; cp++) {
+        if (utf8_lower(cp) != utf8proc_tolower(cp))
+            fail_msg("lower U+%04X", (unsigned)cp);
+        bool cased = utf8proc_tolower(cp) != cp || utf8proc_toupper(cp) != cp;
+        if (utf8_is_cased(cp) != cased)
+            fail_msg("cased U+%04X", (unsigned)cp);
+        utf8proc_category_t cat = utf8proc_category(cp);
+        bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+        bool mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
+        if (((utf8_class(cp) & CC_LETTER) != 0) != letter || ((utf8_class(cp) & CC_MARK) != 0) != mark)
+            fail_msg("class U+%04X", (unsigned)cp);
+    }
 }
 
 int main(void)
@@ -125,6 +148,7 @@ int main(void)
         cmocka_unit_test(nul_bytes_are_valid),
         cmocka_unit_test(counts_code_points),
         cmocka_unit_test(classes),
+        cmocka_unit_test(tables_agree_with_utf8proc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
