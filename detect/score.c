@@ -302,7 +302,6 @@ static spill_status mark_duplicates(page_work *w, const size_t *first)
 
 /* ---- reasons ---------------------------------------------------------- */
 
-
 static const char *a_or_an(const char *word)
 {
     return strchr("AEIOUaeiou", word[0]) ? "an" : "a";
