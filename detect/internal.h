@@ -549,5 +549,4 @@ struct page_work {
 /* The last page's working state of a context (for tests and diagnosis). */
 const page_work *annotate_work(const spill_ctx *c);
 
-
 #endif

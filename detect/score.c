@@ -124,7 +124,10 @@ static unsigned ascii_class(char c)
 }
 
 /* A byte that parts tokens: ASCII spacing or '|'. */
-static bool token_end(char c) { return c == '|' || (ascii_class(c) & CC_SPACE); }
+static bool token_end(char c)
+{
+    return c == '|' || (ascii_class(c) & CC_SPACE);
+}
 
 /* Whether text[b0, b1) is an address: a URL ("://", "www."), an e-mail
  * address, or HTML entities ("&nbsp;", "&#160;").  Surrounding punctuation
@@ -179,7 +182,8 @@ static bool address_only(const page_work *w, size_t s)
         if (j > i) {
             bool letters = false;
             for (size_t k = i; k < j && !letters; k++)
-                letters = (unsigned char)t[k] >= 0x80 || (ascii_class(t[k]) & (CC_LETTER | CC_DIGIT));
+                letters = (unsigned char)t[k] >= 0x80 ||
+                          (ascii_class(t[k]) & (CC_LETTER | CC_DIGIT));
             if (is_address(t, i, j))
                 any = true;
             else if (letters)

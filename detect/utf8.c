@@ -215,7 +215,8 @@ const unsigned char utf8_ascii_class[128] = {
 };
 
 /* The classes, casedness and lower-case mappings of the Basic Multilingual
- * Plane, filled from utf8proc once per process (256 KiB, ~2 ms): utf8proc's
+ * Plane, filled from utf8proc once per process, at the first code point
+ * above ASCII (256 KiB, 9.5 M instructions: callgrind): utf8proc's
  * two-level lookups and the switch above cost 5% of a run on multilingual
  * text.  A lower-case mapping farther than an int16_t reaches (U+A7AE to
  * U+026A) is marked BMP_FAR and looked up in utf8proc. */

@@ -388,7 +388,6 @@ static void *grid_worker(void *arg)
 
 /* ---- output ----------------------------------------------------------- */
 
-
 static void write_file(const char *path, const char *data, size_t len)
 {
     FILE *f = fopen(path, "wb");

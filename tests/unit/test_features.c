@@ -118,9 +118,9 @@ static void schema_is_consistent(void **state)
  * are computed in; the features score.c keeps (page_work.kept) are copies
  * of the features of their names. */
 typedef struct order {
-    size_t n;
+    size_t n, cap;
     bool in_order;
-    float *rows;  /* n x features_count() */
+    float *rows;  /* n x features_count(), room for cap */
 } order;
 
 static spill_status take_all(void *user, size_t seg, int label, const float *v, size_t n)
@@ -128,6 +128,8 @@ static spill_status take_all(void *user, size_t seg, int label, const float *v, 
     order *o = user;
     (void)label;
     o->in_order &= seg == o->n;
+    if (o->n == o->cap)
+        return SPILL_E_NOMEM;
     memcpy(o->rows + o->n * n, v, n * sizeof *v);
     o->n++;
     return SPILL_OK;
@@ -162,7 +164,8 @@ static void rows_across_blocks_and_kept_features(void **state)
     spill_model *m = spill_model_load_tables(MODEL, NULL, &err);
     spill_ctx *c = spill_ctx_new(m, NULL, &err);
     assert_non_null(c);
-    order o = {.in_order = true, .rows = malloc(4096 * features_count() * sizeof(float))};
+    order o = {.cap = 4096, .in_order = true};
+    o.rows = malloc(o.cap * features_count() * sizeof *o.rows);
     assert_non_null(o.rows);
     assert_int_equal(spill_features(c, page, len, NULL, NULL, take_all, &o), SPILL_OK);
     const page_work *w = annotate_work(c);

@@ -131,7 +131,8 @@ static void tables_agree_with_utf8proc(void **state)
         utf8proc_category_t cat = utf8proc_category(cp);
         bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
         bool mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
-        if (((utf8_class(cp) & CC_LETTER) != 0) != letter || ((utf8_class(cp) & CC_MARK) != 0) != mark)
+        unsigned cc = utf8_class(cp);
+        if (((cc & CC_LETTER) != 0) != letter || ((cc & CC_MARK) != 0) != mark)
             fail_msg("class U+%04X", (unsigned)cp);
     }
 }
